@@ -1,0 +1,19 @@
+"""Sphinx extension for the website: the whole-book PDF and help-now links.
+
+Every page's header carries a "Download PDF" link to the whole-book PDF
+(the theme's own download button prints only the current page) and a
+"Get help now" link, so that help is one tap away on a phone.
+"""
+
+from sphinx.application import Sphinx
+
+
+def _add_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    context["pdf_filename"] = app.config.pdf_filename
+    context["help_page"] = app.config.help_page
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("help_page", "help-now", "html")
+    app.connect("html-page-context", _add_context)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
