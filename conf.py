@@ -51,8 +51,8 @@ myst_enable_extensions = [
 myst_heading_anchors = 3
 myst_substitutions = {"help_now": "[Get help now](help-now.md)"}
 
-# -- Citations ---------------------------------------------------------------
-bibtex_bibfiles = ["docs/references.bib"]
+# -- Citations (bibliography files are named relative to the sources) --------
+bibtex_bibfiles = ["references.bib"]
 bibtex_default_style = "unsrt"
 bibtex_reference_style = "author_year"
 

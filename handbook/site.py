@@ -5,7 +5,21 @@ Every page's header carries a "Download PDF" link to the whole-book PDF
 "Get help now" link, so that help is one tap away on a phone.
 """
 
+from pathlib import Path
+
 from sphinx.application import Sphinx
+from sphinx.config import Config
+
+
+def _bibfiles_beside_sources(app: Sphinx, config: Config) -> None:
+    """Read bibliography files from the source folder, not the config folder.
+
+    The same configuration then serves the handbook and the test projects
+    under ``tests/roots/``, each with its own ``references.bib``.
+    """
+    config.bibtex_bibfiles = [
+        str(Path(app.srcdir, name)) for name in config.bibtex_bibfiles
+    ]
 
 
 def _add_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -15,5 +29,6 @@ def _add_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("help_page", "help-now", "html")
+    app.connect("config-inited", _bibfiles_beside_sources)
     app.connect("html-page-context", _add_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

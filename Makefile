@@ -1,0 +1,62 @@
+# The Peer Support Handbook: `make` builds the website and the PDF, `make test` checks them.
+# Run `make help` for every target.
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+BUILDDIR ?= _build
+PDF_NAME := peer-support-handbook.pdf
+
+# Warnings are errors (-W -n), and every build reads all sources afresh (-E),
+# because an incremental build does not repeat the warnings of unchanged pages.
+SPHINX   := $(BIN)/sphinx-build -W -n -E --keep-going -q -c .
+SOURCES  := conf.py requirements.lock $(shell find docs handbook -type f -not -path '*/__pycache__/*')
+
+INSTALLED := $(VENV)/.installed
+PDF       := $(BUILDDIR)/pdf/$(PDF_NAME)
+SITE      := $(BUILDDIR)/html/.built
+
+.DEFAULT_GOAL := all
+.PHONY: all html pdf test clean help lock
+
+all: $(SITE) ## Set up (first time only), then build the website and the PDF
+	@echo "Website: $(BUILDDIR)/html/index.html"
+	@echo "PDF:     $(PDF)"
+
+html: $(SITE) ## Build the website into _build/html (with the PDF in it)
+
+pdf: $(PDF) ## Build the whole-book PDF into _build/pdf
+
+test: $(INSTALLED) ## Run every check: builds, links, text, PDF (offline)
+	$(BIN)/python -m pytest
+
+clean: ## Remove the build output (keeps the virtual environment)
+	rm -rf $(BUILDDIR)
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+lock: ## Re-pin requirements.in into requirements.lock (needs the network)
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-find-links --no-emit-index-url -o requirements.lock requirements.in
+
+# The virtual environment is (re)installed only when the lock file changes.
+$(INSTALLED): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	touch $@
+
+# Each output is built beside the last good one and swapped in only on
+# success, so a failed build never destroys what a reader already has.
+$(PDF): $(INSTALLED) $(SOURCES)
+	rm -rf $(BUILDDIR)/pdf.new
+	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf docs $(BUILDDIR)/pdf.new
+	rm -rf $(BUILDDIR)/pdf && mv $(BUILDDIR)/pdf.new $(BUILDDIR)/pdf
+
+$(SITE): $(PDF) $(SOURCES)
+	rm -rf $(BUILDDIR)/html.new
+	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html docs $(BUILDDIR)/html.new
+	cp $(PDF) $(BUILDDIR)/html.new/
+	touch $(BUILDDIR)/html.new/.built
+	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html

@@ -1,0 +1,57 @@
+"""Shared fixtures: the handbook is built once per test session, fresh.
+
+The build runs the Makefile's own targets into a temporary folder, so the
+tests check exactly what `make` gives a reader, and never a stale build.
+"""
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Book:
+    """Where one build of the handbook put its outputs."""
+
+    builddir: Path
+    html: Path
+    pdf: Path
+
+
+@pytest.fixture(scope="session")
+def config() -> dict:
+    """The handbook's conf.py, read as Sphinx reads it."""
+    namespace: dict = {"__file__": str(ROOT / "conf.py")}
+    exec(compile((ROOT / "conf.py").read_text(), "conf.py", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory, config) -> Book:
+    """Build the website and the PDF with `make html` into a fresh folder."""
+    builddir = tmp_path_factory.mktemp("build")
+    subprocess.run(
+        ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", "html"],
+        cwd=ROOT, check=True,
+    )
+    return Book(
+        builddir=builddir,
+        html=builddir / "html",
+        pdf=builddir / "pdf" / config["pdf_filename"],
+    )
+
+
+def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html") -> subprocess.CompletedProcess:
+    """Build a project under tests/roots/ with the handbook's configuration."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-n", "-E", "--keep-going", "-q",
+         "-c", str(ROOT), "-b", builder, str(srcdir), str(outdir)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
