@@ -5,12 +5,13 @@ PYTHON   ?= python3
 VENV     := .venv
 BIN      := $(VENV)/bin
 BUILDDIR ?= _build
+DOCS     ?= docs
 PDF_NAME := peer-support-handbook.pdf
 
 # Warnings are errors (-W -n), and every build reads all sources afresh (-E),
 # because an incremental build does not repeat the warnings of unchanged pages.
 SPHINX   := $(BIN)/sphinx-build -W -n -E --keep-going -q -c .
-SOURCES  := conf.py requirements.lock $(shell find docs handbook -type f -not -path '*/__pycache__/*')
+SOURCES  := conf.py requirements.lock $(shell find $(DOCS) handbook -type f -not -path '*/__pycache__/*')
 
 INSTALLED := $(VENV)/.installed
 PDF       := $(BUILDDIR)/pdf/$(PDF_NAME)
@@ -51,12 +52,12 @@ $(INSTALLED): requirements.lock
 # success, so a failed build never destroys what a reader already has.
 $(PDF): $(INSTALLED) $(SOURCES)
 	rm -rf $(BUILDDIR)/pdf.new
-	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf docs $(BUILDDIR)/pdf.new
+	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new
 	rm -rf $(BUILDDIR)/pdf && mv $(BUILDDIR)/pdf.new $(BUILDDIR)/pdf
 
 $(SITE): $(PDF) $(SOURCES)
 	rm -rf $(BUILDDIR)/html.new
-	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html docs $(BUILDDIR)/html.new
+	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new
 	cp $(PDF) $(BUILDDIR)/html.new/
 	touch $(BUILDDIR)/html.new/.built
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html

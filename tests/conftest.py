@@ -4,6 +4,7 @@ The build runs the Makefile's own targets into a temporary folder, so the
 tests check exactly what `make` gives a reader, and never a stale build.
 """
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
+SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
 sys.path.insert(0, str(ROOT))
 
 
@@ -40,6 +42,7 @@ def book(tmp_path_factory, config) -> Book:
     subprocess.run(
         ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", "html"],
         cwd=ROOT, check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
     )
     return Book(
         builddir=builddir,
