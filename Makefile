@@ -19,6 +19,7 @@ SITE      := $(BUILDDIR)/html/.built
 
 .DEFAULT_GOAL := all
 .PHONY: all html pdf test clean help lock
+.PHONY: live
 
 all: $(SITE) ## Set up (first time only), then build the website and the PDF
 	@echo "Website: $(BUILDDIR)/html/index.html"
@@ -27,6 +28,12 @@ all: $(SITE) ## Set up (first time only), then build the website and the PDF
 html: $(SITE) ## Build the website into _build/html (with the PDF in it)
 
 pdf: $(PDF) ## Build the whole-book PDF into _build/pdf
+
+# A live preview: rebuilds only what changed (no -E) and shows each problem
+# without stopping, so the browser keeps up while you write.
+LIVE_PORT ?= 8000
+live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
+	$(BIN)/python -m handbook.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
 
 test: $(INSTALLED) ## Run every check: builds, links, text, PDF (offline)
 	$(BIN)/python -m pytest
