@@ -35,6 +35,9 @@ extensions = [
     "sphinxcontrib.bibtex",
     "handbook.site",
     "handbook.pdf",
+    "handbook.checks",
+    "handbook.messages",
+    "sphinx_last_updated_by_git",
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "README.md"]
@@ -81,3 +84,15 @@ html_theme_options = {
 # -- PDF (WeasyPrint, see handbook/pdf.py) -----------------------------------
 pdf_filename = "peer-support-handbook.pdf"
 pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
+
+# -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
+spelling_language = "en_GB"
+spelling_word_list = "wordlist.txt"  # beside the pages: the handbook's own words
+git_untracked_show_sourcelink = True  # keeps "Edit this page" on uncommitted pages
+git_exclude_patterns = ["**.bib", "**.txt"]  # a page's date is its own source's
+# Without git history (a copy, a shallow clone) pages show no date; not an error.
+# A missing picture is reported once, by Sphinx, not again by the git dates.
+suppress_warnings = [
+    "git.too_shallow", "git.subprocess_error", "git.command_not_found",
+    "git.dependency_not_found",
+]

