@@ -9,11 +9,17 @@ build; ``handbook.messages`` adds the "How to fix" line to it.
 - ``handbook.spelling``: the text of each page, less code, web addresses,
   citations and labels, is spell-checked in UK English (Hunspell with the
   LibreOffice en_GB dictionary) plus the handbook's own word list.
+
+``python -m handbook.checks [DOCS]`` reads every page the way the build
+does, without writing a website, and prints each problem (spelling, links,
+pictures, and the rest) with how to fix it: the pre-commit hook runs it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -169,9 +175,24 @@ def _line_of(word: str, node: nodes.Node, source_lines: list[str]) -> int | None
     return start
 
 
+def main(argv: list[str]) -> int:
+    """Check the pages in a folder as the build would; 1 if there is a problem."""
+    from sphinx.cmd.build import build_main
+
+    docs = argv[0] if argv else "docs"
+    config = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as out:
+        return build_main(["-b", "dummy", "-W", "-n", "-E", "--keep-going", "-q",
+                           "-c", str(config), "-d", out, docs, out])
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("spelling_language", "en_GB", "env")
     app.add_config_value("spelling_word_list", "wordlist.txt", "env")
     app.connect("doctree-read", check_alt_text)
     app.connect("doctree-read", check_spelling)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
