@@ -44,8 +44,9 @@ HINTS: dict[str, list[Hint]] = {
         Hint("This link goes to a page that does not exist. Check the file name and folder "
              "(they are case-sensitive): a link from one page to another in the same folder "
              "looks like [words](other-page.md).", when=r"target not found: '[^']*\.md'"),
-        Hint("This link goes to a heading that does not exist on that page. Copy the heading's "
-             "words in lower case, with hyphens for spaces: [words](page-name.md#the-heading)."),
+        Hint("This link goes to a page or heading that does not exist. Link to a page by its "
+             "file name, with .md: [words](other-page.md). Link to a heading by its words in "
+             "lower case, with hyphens for spaces: [words](other-page.md#the-heading)."),
     ],
     "ref.ref": [Hint("Nothing has this label. Check its spelling, or put (label-name)= on "
                      "the line above the heading you mean. " + LINKS + ".")],

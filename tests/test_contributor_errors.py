@@ -6,11 +6,16 @@ plain words, how to put it right. A failed ``make`` must leave the last good
 build and every source file as they were.
 """
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
+import time
+import urllib.request
 
 import pytest
 from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
@@ -20,7 +25,7 @@ from handbook.live import measure_rebuild
 # fixture, where the mistake is, words the fix must contain
 MISTAKES = [
     ("missing-page", "index.md:5", ["page that does not exist", "[words](other-page.md)"]),
-    ("missing-heading", "index.md:5", ["heading that does not exist", "#the-heading"]),
+    ("missing-heading", "index.md:5", ["page or heading that does not exist", "#the-heading"]),
     ("missing-image", "index.md:5", ["picture file is not there", "Check its name"]),
     ("image-alt", "index.md:5", ["Describe the picture", "square brackets"]),
     ("figure-alt", "index.md:5", ["Describe the picture", ":alt:"]),
@@ -120,3 +125,60 @@ def test_last_updated_is_the_last_commit_of_each_page(tmp_path):
 
 def test_the_live_preview_rebuilds_a_one_page_edit_within_one_and_a_half_seconds():
     assert measure_rebuild() <= 1.5
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOTS / "error-misspelling", docs)
+    page = docs / "index.md"
+    page.write_text(page.read_text().replace("thier", "their"))
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/index.html"
+    log = (tmp_path / "log").open("w+")
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "live", f"DOCS={docs}", f"BUILDDIR={tmp_path / 'b'}",
+         f"LIVE_PORT={port}"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        def wait_for(condition):
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError):
+                    if condition():
+                        return True
+                time.sleep(0.3)
+            return False
+
+        assert wait_for(lambda: "their stories" in _get(url)), log.read()
+        assert "/websocket-reload" in _get(url)  # the browser reloads itself
+        page.write_text(page.read_text() + "\nA new sentence with a mistaek.\n")
+        assert wait_for(lambda: "mistaek" in _get(url))
+        log.seek(0)
+        output = log.read()
+        assert "index.md:8: WARNING: unknown word “mistaek”" in output
+        assert "How to fix" in output and "1 problem to fix" in output
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_pre_commit_config_is_valid_and_its_tools_are_in_the_venv():
+    result = subprocess.run([ROOT / ".venv/bin/pre-commit", "validate-config"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = (ROOT / ".pre-commit-config.yaml").read_text()
+    entries = re.findall(r"^\s+entry: (\S+)", config, re.MULTILINE)
+    assert entries and all((ROOT / entry).is_file() for entry in entries), entries
