@@ -89,7 +89,6 @@ pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
 spelling_language = "en_GB"
 spelling_word_list = "wordlist.txt"  # beside the pages: the handbook's own words
 git_untracked_show_sourcelink = True  # keeps "Edit this page" on uncommitted pages
-git_exclude_patterns = ["**.bib", "**.txt"]  # a page's date is its own source's
 # Without git history (a copy, a shallow clone) pages show no date; not an error.
 # A missing picture is reported once, by Sphinx, not again by the git dates.
 suppress_warnings = [
