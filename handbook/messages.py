@@ -22,9 +22,12 @@ import re
 import sys
 from dataclasses import dataclass
 
+import pybtex.errors
 from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.console import colourise
+
+logger = sphinx_logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,16 @@ HINTS: dict[str, list[Hint]] = {
     "bibtex.key_not_found": [Hint("No entry in references.bib has this key. Fix the key's "
                                   "spelling to match the entry, or add an entry for the source "
                                   "to {docs}/references.bib.")],
+    "bibtex.syntax_error": [Hint("This entry in references.bib is broken, on this line or "
+                                 "just above it. Check that each { has its }, that each field "
+                                 "ends with a comma, and that the entry ends with }. Copying an "
+                                 "entry that works is the safest way to start a new one.")],
+    "bibtex.duplicate_entry": [Hint("Two entries in references.bib have the same key. If "
+                                    "they are the same source, delete one; if not, give one a "
+                                    "new key and change its citations to match.")],
+    "bibtex.missing_field": [Hint("The source's entry in references.bib lacks something the "
+                                  "list of references needs. Add it to the entry, like "
+                                  "title = {The title},")],
     "toc.not_included": [Hint("No table of contents lists this page, so readers cannot find "
                               "it. Add its file name, without .md, to the toctree list in "
                               "{docs}/index.md (or in its chapter's index.md).")],
@@ -139,6 +152,41 @@ class HintFilter(logging.Filter):
             record.msg = f"{record.msg}\n    How to fix: {fix}"
 
 
+def _second_entry(bibfiles: list[str], key: str) -> str | None:
+    """Where a bibliography file repeats an entry: its second copy."""
+    entry = re.compile(rf"\s*@\w+\s*{{\s*{re.escape(key)}\s*,", re.IGNORECASE)
+    for path in bibfiles:
+        with open(path, encoding="utf-8") as bibliography:
+            lines = [n for n, line in enumerate(bibliography, start=1) if entry.match(line)]
+        if len(lines) > 1:
+            return f"{path}:{lines[1]}"
+    return None
+
+
+def _capture_bibliography_errors(app: Sphinx) -> None:
+    """Collect pybtex's errors while sphinxcontrib-bibtex reads the .bib files.
+
+    Unchecked, a syntax error in references.bib stops Sphinx with a long
+    traceback; collected, it becomes a warning with its file and line.
+    """
+    pybtex.errors.captured_errors = []
+
+
+def _report_bibliography_errors(app: Sphinx) -> None:
+    errors, pybtex.errors.captured_errors = pybtex.errors.captured_errors or [], None
+    for error in errors:
+        message = str(error.args[0]) if error.args else str(error)
+        if repeated := re.match(r"repeated bibliography entry: (\S+)", message):
+            location = _second_entry(app.config.bibtex_bibfiles, repeated[1])
+            logger.warning("the key %s is used twice", repeated[1], location=location,
+                           type="bibtex", subtype="duplicate_entry")
+            continue
+        filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+        location = f"{filename}:{line}" if filename and line else filename
+        logger.warning("broken entry: %s", message, location=location,
+                       type="bibtex", subtype="syntax_error")
+
+
 def _summarise(hint_filter: HintFilter):
     def summarise(app: Sphinx, exception: Exception | None) -> None:
         """End a build that found problems with how many, even in a quiet build."""
@@ -158,4 +206,7 @@ def setup(app: Sphinx) -> dict:
     hint_filter = HintFilter(app)
     handler.addFilter(hint_filter)
     app.connect("build-finished", _summarise(hint_filter))
+    # Around sphinxcontrib-bibtex's own builder-inited handler (priority 500).
+    app.connect("builder-inited", _capture_bibliography_errors, priority=400)
+    app.connect("builder-inited", _report_bibliography_errors, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

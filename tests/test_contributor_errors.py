@@ -34,6 +34,8 @@ MISTAKES = [
     ("front-matter", "index.md:1", ["front matter", "quotes"]),
     ("duplicate-label", "index.md:10", ["same label is used twice", "Rename one"]),
     ("unknown-citation", "index.md:3", ["references.bib", "key"]),
+    ("broken-bibliography", "references.bib:11", ["each field ends with a comma"]),
+    ("duplicate-source", "references.bib:8", ["same key", "delete one"]),
     ("not-in-toc", "forgotten.md:1", ["No table of contents lists this page", "toctree"]),
     ("skipped-heading", "index.md:5", ["one level at a time", "# signs"]),
     ("unknown-term", "index.md:5", ["not in the glossary", "glossary.md"]),
