@@ -37,7 +37,10 @@ NOT_PROSE = (
     nodes.substitution_definition, nodes.citation, nodes.citation_reference,
     nodes.footnote_reference, nodes.image, nodes.system_message,
 )
-ADDRESS = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\w+|\S+\.(?:md|png|jpe?g|svg|bib|txt)\b")
+ADDRESS = re.compile(
+    r"\S+://\S+|www\.\S+|\S+@\S+\.\w+"  # web and email addresses
+    r"|(?<![\w.])(?:[a-z0-9-]+\.)+[a-z]{2,}\b\S*"  # a bare domain: nhs.uk, mind.org.uk
+)
 APOSTROPHE = "\u2019"  # the curly apostrophe of typeset text
 WORD = re.compile(rf"[^\W\d_]+(?:['{APOSTROPHE}][^\W\d_]+)*")
 
@@ -149,9 +152,11 @@ def _parents(node: nodes.Node):
 
 
 def _is_label(node: nodes.Node) -> bool:
-    """A citation, or a cross-reference that shows its target's own name."""
+    """A citation, a cross-reference showing its target's name, or a link showing its address."""
     if isinstance(node, addnodes.pending_xref):
         return node.get("refdomain") == "cite" or node.astext() == node.get("reftarget")
+    if isinstance(node, nodes.reference):
+        return node.astext().strip("/") in node.get("refuri", "")
     return type(node).__name__ == "bibliography"
 
 
