@@ -19,6 +19,7 @@ import urllib.request
 
 import pytest
 from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
+from PIL import Image
 
 from handbook.live import measure_rebuild
 
@@ -167,10 +168,14 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
         assert "/websocket-reload" in _get(url)  # the browser reloads itself
         page.write_text(page.read_text() + "\nA new sentence with a mistaek.\n")
         assert wait_for(lambda: "mistaek" in _get(url))
-        log.seek(0)
-        output = log.read()
-        assert "index.md:8: WARNING: unknown word “mistaek”" in output
-        assert "How to fix" in output and "1 problem to fix" in output
+
+        def logged():
+            log.seek(0)
+            return log.read()
+
+        assert wait_for(lambda: "1 problem to fix" in logged()), logged()
+        assert "index.md:8: WARNING: unknown word “mistaek”" in logged()
+        assert "How to fix" in logged()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -184,3 +189,23 @@ def test_pre_commit_config_is_valid_and_its_tools_are_in_the_venv():
     config = (ROOT / ".pre-commit-config.yaml").read_text()
     entries = re.findall(r"^\s+entry: (\S+)", config, re.MULTILINE)
     assert entries and all((ROOT / entry).is_file() for entry in entries), entries
+
+
+def test_the_page_template_builds_without_a_problem(tmp_path):
+    template = (ROOT / "docs/contributing/page-template.md").read_text("utf-8")
+    page = re.search(r"^```markdown\n(.*?)^```$", template, re.DOTALL | re.MULTILINE)[1]
+    docs = tmp_path / "docs"
+    (docs / "chapter").mkdir(parents=True)
+    (docs / "chapter" / "new-page.md").write_text(page)
+    Image.new("RGB", (4, 4)).save(docs / "chapter" / "picture-name.jpg")
+    (docs / "index.md").write_text(
+        "# Start\n\n```{toctree}\nchapter/new-page\nhelp-now\nglossary\nreferences\n```\n")
+    (docs / "help-now.md").write_text("# Getting help now\n\nCall 999.\n")
+    (docs / "glossary.md").write_text(
+        "# Glossary\n\n```{glossary}\nPeer support\n  Help from people who have been there.\n```\n")
+    (docs / "references.md").write_text("# References\n\n```{bibliography}\n```\n")
+    (docs / "references.bib").write_text(
+        "@article{lyons2021,\n  author = {Lyons, Natasha},\n  title = {Group peer support},\n"
+        "  journal = {BMC Psychiatry},\n  year = {2021},\n}\n")
+    result = sphinx_build(docs, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
