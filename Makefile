@@ -38,6 +38,19 @@ live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
 test: $(INSTALLED) ## Run every check: builds, links, text, PDF (offline)
 	$(BIN)/python -m pytest
 
+# Web links and citations' DOIs, fetched from the web (so not part of `make test`).
+# Runs with -W like the other builds: a broken link, a timeout, and also a
+# redirect that conf.py does not allow, make it fail. The report runs even so,
+# and Sphinx's exit status is kept. LINKCHECK_OPTS adds -D settings (the tests use it).
+.PHONY: linkcheck
+LINKCHECK_OPTS ?=
+linkcheck: $(INSTALLED) ## Check every web link and DOI (needs the network), with a report
+	$(SPHINX) $(LINKCHECK_OPTS) -d $(BUILDDIR)/doctrees/linkcheck -b linkcheck \
+		$(DOCS) $(BUILDDIR)/linkcheck; status=$$?; \
+	$(BIN)/python -m handbook.linkreport --docs $(DOCS) $(BUILDDIR)/linkcheck/output.json \
+		|| status=1; \
+	exit $$status
+
 clean: ## Remove the build output (keeps the virtual environment)
 	rm -rf $(BUILDDIR)
 

@@ -95,3 +95,45 @@ suppress_warnings = [
     "git.too_shallow", "git.subprocess_error", "git.command_not_found",
     "git.dependency_not_found",
 ]
+
+# -- External links: make linkcheck (online, so never in make test) -----------
+# Fetches every web link, and every citation's DOI and URL. The Makefile runs
+# it with -W, so a redirect not allowed below fails too: update the link.
+linkcheck_timeout = 20  # seconds: slow publishers answer in this; longer is an outage
+linkcheck_retries = 2  # one more try before "broken": a server's bad moment is not a dead link
+linkcheck_workers = 3  # few requests at once, to be gentle with the small sites we cite
+linkcheck_anchors = True  # a link to a page's #heading fails when the heading is gone
+linkcheck_anchors_ignore_for_url = [
+    r"https://github\.com/",  # GitHub writes its headings' anchors with JavaScript
+]
+# On "429 Too Many Requests" Sphinx waits as long as the site's Retry-After says
+# (GitHub sends one); without it, one minute, then the link is reported broken.
+linkcheck_rate_limit_timeout = 60.0
+# A timeout is most often a slow site on the day, so it is reported apart from
+# broken links (Sphinx still fails the run on it).
+linkcheck_report_timeouts_as_broken = False
+# Redirects that are not "moved" (regular expressions: from, to).
+linkcheck_allowed_redirects = {
+    # A DOI exists to send readers on to wherever the publisher keeps the work now.
+    r"https://doi\.org/10\.\d+/": r"https?://",
+    # A Creative Commons licence opens in the reader's own language.
+    r"https://creativecommons\.org/licenses/": r"https://creativecommons\.org/licenses/",
+}
+# Ask as a browser does, and say who is asking: some sites (GitHub, publishers)
+# answer a bare script with 403 or 429.
+linkcheck_request_headers = {
+    "*": {
+        "User-Agent": (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 "
+            f"PeerSupportHandbook-linkcheck/{release} (+{repository_url})"
+        ),
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en-GB,en;q=0.8",
+    },
+}
+# Never fetched, each for its reason. A redirect to one of these is not followed
+# either: the link is "ignored", so a DOI that doi.org resolves still counts.
+linkcheck_ignore = [
+    r"http://127\.0\.0\.1:8000/?$",  # make live's preview, on the reader's own computer
+    r"https://www\.mdpi\.com/",  # answers link checkers with 403; doi.org vouches for its DOIs
+]
