@@ -29,6 +29,15 @@ html: $(SITE) ## Build the website into _build/html (with the PDF in it)
 
 pdf: $(PDF) ## Build the whole-book PDF into _build/pdf
 
+# The e-book, and one edition's release files, named with the edition (see README).
+EPUB     := $(BUILDDIR)/epub/$(PDF_NAME:.pdf=.epub)
+DISTDIR  ?= dist
+.PHONY: epub dist
+epub: $(EPUB) ## Build the e-book (EPUB 3) into _build/epub
+
+dist: $(SITE) $(EPUB) ## Write the website zip, PDF, EPUB and SHA256SUMS into dist/
+	$(BIN)/python -m handbook.dist $(BUILDDIR)/html $(PDF) $(EPUB) $(DISTDIR)
+
 # A live preview: rebuilds only what changed (no -E) and shows each problem
 # without stopping, so the browser keeps up while you write.
 LIVE_PORT ?= 8000
@@ -80,4 +89,10 @@ $(SITE): $(PDF) $(SOURCES)
 	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new
 	cp $(PDF) $(BUILDDIR)/html.new/
 	touch $(BUILDDIR)/html.new/.built
+	rm -f $(BUILDDIR)/html.new/.buildinfo  # Sphinx's note of this machine's paths, not part of the site
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html
+
+$(EPUB): $(INSTALLED) $(SOURCES)
+	rm -rf $(BUILDDIR)/epub.new
+	$(SPHINX) -d $(BUILDDIR)/doctrees/epub -b epub $(DOCS) $(BUILDDIR)/epub.new
+	rm -rf $(BUILDDIR)/epub && mv $(BUILDDIR)/epub.new $(BUILDDIR)/epub

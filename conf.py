@@ -8,6 +8,7 @@ once, and the site, the PDF and the tests read it from here.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
@@ -38,6 +39,12 @@ extensions = [
     "handbook.checks",
     "handbook.messages",
     "sphinx_last_updated_by_git",
+    # Publishing (see its group below): descriptions, robots.txt, the EPUB's
+    # theme; sitemap.xml, the 404 page, og: tags
+    "handbook.publish",
+    "sphinx_sitemap",
+    "notfound.extension",
+    "sphinxext.opengraph",
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "README.md"]
@@ -77,6 +84,7 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "article_header_end": ["handbook-links.html", "article-header-buttons.html"],
     "extra_footer": (
+        f'Edition {release}, {today}. '
         f'Text licensed under <a href="{licence_url}">{licence}</a>.'
     ),
 }
@@ -84,6 +92,52 @@ html_theme_options = {
 # -- PDF (WeasyPrint, see handbook/pdf.py) -----------------------------------
 pdf_filename = "peer-support-handbook.pdf"
 pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
+
+# -- Publishing: canonical links, sitemap, robots.txt, 404 page, link previews -
+# The site's address, in one place: HANDBOOK_BASE_URL, else the one Read the
+# Docs gives its build, else GitHub Pages' (see README "Hosting and releases").
+html_baseurl = (
+    os.environ.get("HANDBOOK_BASE_URL")
+    or os.environ.get("READTHEDOCS_CANONICAL_URL")
+    or "https://peer-support-handbook.github.io/handbook/"
+).rstrip("/") + "/"
+html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
+sitemap_url_scheme = "{link}"  # the site has no language or version folders
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+# The 404 page is served at any depth, so its links start from the site's root.
+notfound_urls_prefix = urlsplit(html_baseurl).path
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>There is no page at this address. It may have moved.</p>\n"
+        f'<p>Go to the <a href="{notfound_urls_prefix}index.html">start of the '
+        "handbook</a>, or use the search box.</p>\n"
+        f'<p>If you need help now, read <a href="{notfound_urls_prefix}help-now.html">'
+        "Getting help now</a>.</p>"
+    ),
+}
+ogp_site_url = html_baseurl
+ogp_image = "social-card.png"  # 1200 x 630, drawn by handbook/brand/make_images.py
+ogp_image_alt = f"{project}: {subtitle}"
+ogp_custom_meta_tags = [
+    '<meta property="og:image:width" content="1200" />',
+    '<meta property="og:image:height" content="630" />',
+    '<meta name="twitter:card" content="summary_large_image" />',
+]
+
+# -- EPUB (make epub): title, author, publisher and rights are the book's -----
+epub_basename = pdf_filename.removesuffix(".pdf")
+epub_theme = "handbook-epub"  # Sphinx's epub theme and the cover (handbook/brand/epub/)
+epub_cover = ("_static/cover.png", "epub-cover.html")
+epub_description = subtitle
+epub_contributor = author
+# Sphinx writes epub_uid, not the identifier, into toc.ncx (Sphinx issue 11184),
+# and epubcheck wants the two equal, so the identifier is a valid XML id too.
+# (epub_scheme is left out: Sphinx writes it only into EPUB 3.1 files.)
+epub_identifier = epub_uid = epub_basename
+epub_language = "en-GB"  # a BCP 47 tag: epubcheck rejects Sphinx's "en_GB"
+epub_exclude_files = ["social-card.png"]  # the website's, from html_extra_path
 
 # -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
 spelling_language = "en_GB"

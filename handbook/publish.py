@@ -1,0 +1,99 @@
+"""Publishing: what the website needs to be found and shared, and an e-book.
+
+The packages in conf.py's "Publishing" group do most of it: Sphinx writes
+each page's canonical link (from ``html_baseurl``), sphinx-sitemap writes
+``sitemap.xml``, sphinx-notfound-page the 404 page, sphinxext-opengraph the
+``og:`` tags. This extension adds what they leave out:
+
+- **Descriptions.** Each page's one-line ``description:`` (its front matter)
+  becomes its ``<meta name="description">`` and ``og:description``, which
+  search results and link previews show; without it they would show the
+  page's first words. Pages without one keep the packages' default.
+- **robots.txt**, which lets crawlers in and points them to the sitemap.
+- **The e-book's theme** ``handbook-epub`` (``handbook/brand/epub/``):
+  Sphinx's epub theme with the cover image.
+- **Reproducible outputs.** ``SOURCE_DATE_EPOCH`` is set to the edition's
+  date when it is not set (the last commit's, see handbook/edition.py), so
+  the EPUB's metadata and every tool that honours it agree with the edition.
+  Sphinx zips the EPUB with each file's modification time; the EPUB is
+  rewritten with the edition's date, so two builds give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import os
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from handbook.dist import normalise_zip
+from handbook.edition import build_date
+
+EPUB_THEME = Path(__file__).resolve().parent / "brand" / "epub"
+HTML_BUILDERS = {"html", "dirhtml"}
+
+
+def _edition_date_for_tools(app: Sphinx, config: Config) -> None:
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(build_date(Path(app.confdir)).timestamp())))
+
+
+def _describe_page(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The front matter's description as the page's meta and og: description.
+
+    Runs before sphinxext-opengraph (priority 500), which then writes no
+    second ``<meta name="description">`` and takes ``og:description`` from
+    the page's metadata.
+    """
+    if app.builder.name not in HTML_BUILDERS:
+        return
+    description = " ".join(str((context.get("meta") or {}).get("description", "")).split())
+    if not description:
+        return
+    context["metatags"] += f'<meta name="description" content="{html.escape(description)}" />\n'
+    context["meta"] = {**context["meta"], "og:description": description}
+
+
+def _notfound_toctree_never_none(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Give the theme an empty navigation, not None, on a 404 page without one.
+
+    sphinx-notfound-page (priority 400) swaps in a ``toctree()`` that returns
+    None when there is no table of contents (a one-page project), and the
+    pydata theme (500) parses what it returns, and fails on None.
+    """
+    if pagename != app.config.notfound_pagename or "toctree" not in context:
+        return
+    toctree = context["toctree"]
+    context["toctree"] = lambda *args, **kwargs: toctree(*args, **kwargs) or ""
+
+
+def _finish(app: Sphinx, exception) -> None:
+    if exception is not None:
+        return
+    if app.builder.name in HTML_BUILDERS and app.config.html_baseurl:
+        sitemap = app.config.html_baseurl.rstrip("/") + "/" + app.config.sitemap_filename
+        Path(app.outdir, "robots.txt").write_text(
+            f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n", encoding="utf-8"
+        )
+    elif app.builder.name == "epub":
+        epub = Path(app.outdir, app.config.epub_basename + ".epub")
+        if epub.is_file():
+            normalise_zip(epub, build_date(Path(app.confdir)))
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx_sitemap")  # for sitemap_filename
+    app.setup_extension("notfound.extension")  # for notfound_pagename
+    # sphinxext-opengraph prints a notice on import that matplotlib, which it
+    # would draw social cards with, is missing; ours is an image (ogp_image).
+    with contextlib.redirect_stdout(io.StringIO()):
+        app.setup_extension("sphinxext.opengraph")
+    app.add_html_theme("handbook-epub", str(EPUB_THEME))
+    app.connect("config-inited", _edition_date_for_tools)
+    app.connect("html-page-context", _describe_page, priority=400)
+    app.connect("html-page-context", _notfound_toctree_never_none, priority=450)
+    app.connect("build-finished", _finish)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
