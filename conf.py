@@ -130,6 +130,7 @@ ogp_custom_meta_tags = [
 epub_basename = pdf_filename.removesuffix(".pdf")
 epub_theme = "handbook-epub"  # Sphinx's epub theme and the cover (handbook/brand/epub/)
 epub_cover = ("_static/cover.png", "epub-cover.html")
+epub_tocscope = "includehidden"  # the pages sections list themselves, too
 epub_description = subtitle
 epub_contributor = author
 # Sphinx writes epub_uid, not the identifier, into toc.ncx (Sphinx issue 11184),
