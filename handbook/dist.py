@@ -64,7 +64,8 @@ def site_members(site: Path, folder: str) -> list[tuple[str, bytes, int]]:
         p.relative_to(site).as_posix() for p in site.rglob("*")
         if p.is_file() and p.name not in NOT_THE_SITE
     )
-    return [(f"{folder}/{name}", (site / name).read_bytes(), zipfile.ZIP_DEFLATED) for name in files]
+    return [(f"{folder}/{name}", (site / name).read_bytes(), zipfile.ZIP_DEFLATED)
+            for name in files]
 
 
 def sha256sums(files: Iterable[Path]) -> str:

@@ -57,7 +57,8 @@ def base(config) -> str:
 
 @pytest.fixture(scope="module")
 def pages(book) -> dict[str, BeautifulSoup]:
-    return {doc: BeautifulSoup((book.html / f"{doc}.html").read_text(), "html.parser") for doc in SOURCES}
+    return {doc: BeautifulSoup((book.html / f"{doc}.html").read_text(), "html.parser")
+            for doc in SOURCES}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,8 @@ def test_base_url_is_one_setting(config, base):
 def test_404_page_links_work_at_any_depth(book, config):
     soup = BeautifulSoup((book.html / "404.html").read_text(), "html.parser")
     prefix = config["notfound_urls_prefix"]
-    urls = [tag.get("href") or tag.get("src") for tag in soup.select("[href], [src]")]
+    urls = [url for tag in soup.select("[href], [src]")
+            for url in (tag.get("href"), tag.get("src")) if url]
     local = [u for u in urls if not re.match(r"(https?:|mailto:|tel:|#)", u)]
     assert local, "the 404 page links nothing of the site's"
     relative = [u for u in local if not u.startswith(prefix)]
@@ -126,7 +128,8 @@ def test_every_page_describes_itself_once_from_its_front_matter(pages):
 def test_every_page_has_og_title_description_and_image(pages, base):
     for doc, soup in pages.items():
         og = {m["property"]: m["content"] for m in soup.select("meta[property^='og:']")}
-        assert og.get("og:title") == soup.select_one("main h1").get_text(strip=True).rstrip("#"), doc
+        title = soup.select_one("main h1").get_text(strip=True).rstrip("#")
+        assert og.get("og:title") == title, doc
         assert og.get("og:description") == _description(doc), doc
         assert og.get("og:url") == f"{base}{doc}.html", doc
         assert og.get("og:image") == f"{base}social-card.png", doc
@@ -172,7 +175,8 @@ def test_epub_passes_epubcheck(release):
 
 
 def test_epub_has_every_chapter_in_reading_order(release, opf):
-    manifest = {item.get("id"): item.get("href") for item in opf.findall("opf:manifest/opf:item", OPF_NS)}
+    items = opf.findall("opf:manifest/opf:item", OPF_NS)
+    manifest = {item.get("id"): item.get("href") for item in items}
     spine = [manifest[ref.get("idref")] for ref in opf.findall("opf:spine/opf:itemref", OPF_NS)]
     missing = [doc for doc in SOURCES if f"{doc}.xhtml" not in spine]
     assert not missing
@@ -216,7 +220,8 @@ def test_dist_has_the_four_files_named_with_the_edition(release, config):
     assert sorted(p.name for p in release.dist.iterdir()) == sorted([
         f"{name}-website.zip", f"{name}.pdf", f"{name}.epub", "SHA256SUMS",
     ])
-    assert (release.dist / f"{name}.pdf").read_bytes() == (release.dist.parent / "pdf" / config["pdf_filename"]).read_bytes()
+    built_pdf = release.dist.parent / "pdf" / config["pdf_filename"]
+    assert (release.dist / f"{name}.pdf").read_bytes() == built_pdf.read_bytes()
     assert (release.dist / f"{name}.epub").read_bytes() == release.epub.read_bytes()
 
 
@@ -227,7 +232,8 @@ def test_checksums_verify(release):
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((release.dist / name).read_bytes()).hexdigest() == digest, name
     if shutil.which("sha256sum"):
-        subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=release.dist, check=True)
+        subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"],
+                       cwd=release.dist, check=True)
 
 
 def test_zips_are_sorted_and_dated_with_the_edition(release, config):

@@ -28,7 +28,8 @@ PALE = "#d9f0f3"
 
 
 def font(weight: int, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONTS / f"atkinson-hyperlegible-latin-{weight}-normal.woff2"), size)
+    path = FONTS / f"atkinson-hyperlegible-latin-{weight}-normal.woff2"
+    return ImageFont.truetype(str(path), size)
 
 
 def rings(draw: ImageDraw.ImageDraw, x: int, y: int, radius: int) -> None:
