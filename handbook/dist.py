@@ -77,19 +77,26 @@ def sha256sums(files: Iterable[Path]) -> str:
 
 
 def make_dist(site: Path, pdf: Path, epub: Path, distdir: Path) -> list[Path]:
-    """Write the release files into distdir (replacing it) and return them."""
+    """Write the release files into distdir and return them.
+
+    They are written beside it first, so a failure leaves the last release
+    files as they were (as the Makefile does with the builds).
+    """
     conf = runpy.run_path(str(ROOT / "conf.py"))
     name = f"{Path(conf['pdf_filename']).stem}-{conf['release']}"
-    new = distdir.with_name(distdir.name + ".new")
+    new = distdir.with_name(f".{distdir.name}.new")
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir(parents=True)
-    write_zip(new / f"{name}-website.zip", site_members(site, name), build_date(ROOT))
-    shutil.copyfile(pdf, new / f"{name}.pdf")
-    shutil.copyfile(epub, new / f"{name}.epub")
-    sums = sha256sums(list(new.iterdir()))
-    (new / "SHA256SUMS").write_text(sums, encoding="utf-8")
-    shutil.rmtree(distdir, ignore_errors=True)
-    new.rename(distdir)
+    try:
+        write_zip(new / f"{name}-website.zip", site_members(site, name), build_date(ROOT))
+        shutil.copyfile(pdf, new / f"{name}.pdf")
+        shutil.copyfile(epub, new / f"{name}.epub")
+        sums = sha256sums(list(new.iterdir()))
+        (new / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        shutil.rmtree(distdir, ignore_errors=True)
+        new.rename(distdir)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
     return sorted(distdir.iterdir())
 
 
