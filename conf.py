@@ -35,6 +35,7 @@ extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
     "handbook.site",
+    "handbook.lean",  # the website: fast on a phone, private (see its docstring)
     "handbook.pdf",
     "handbook.checks",
     "handbook.messages",
@@ -71,6 +72,8 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = [str(ROOT / "handbook" / "static")]
 html_css_files = ["handbook.css"]
+html_favicon = str(ROOT / "handbook" / "static" / "favicon.svg")
+html_context = {"default_mode": "auto"}  # follow the device; the theme's "" logs an error
 html_last_updated_fmt = "%-d %B %Y"
 html_copy_source = False
 html_show_sourcelink = False
@@ -83,6 +86,7 @@ html_theme_options = {
     "use_download_button": False,
     "use_fullscreen_button": False,
     "article_header_end": ["handbook-links.html", "article-header-buttons.html"],
+    "primary_sidebar_end": [],  # not the theme's ad slot (Read the Docs fills it)
     "extra_footer": (
         f'Edition {release}, {today}. '
         f'Text licensed under <a href="{licence_url}">{licence}</a>.'

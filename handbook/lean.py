@@ -1,0 +1,570 @@
+"""Sphinx extension: a website that is fast on a phone and private.
+
+sphinx-book-theme, as it comes, makes every page fetch some 17 files: a
+1.5 MB icon script, two stylesheets chained by ``@import``, eight scripts and
+more. This extension keeps the theme's look and behaviour but changes what a
+reader's browser fetches:
+
+* **One stylesheet** (``_static/styles/handbook-site.css``): the theme's and
+  the site's CSS in their usual order, cut down to the rules that can apply to
+  the built pages (a rule stays when every class and id it names occurs in a
+  page or in one of the site's scripts).
+* **One script** (``_static/scripts/handbook-site.js``) at the end of the body:
+  Sphinx's and the themes' scripts, concatenated in their usual order. Sphinx's
+  search scripts load only on the search page, where they are used.
+* **Icons from the theme's own icon fonts, cut down** to the glyphs the CSS
+  uses, instead of ``fontawesome.js`` (which turns every icon into an SVG, at
+  the cost of 1.5 MB of script).
+* **Nothing from another host.** A build warning (an error with ``-W``)
+  names any page that would load a script or stylesheet from elsewhere, for
+  example MathJax from its CDN. Each page carries a Content-Security-Policy
+  that allows only the site's own files, with a hash for each of its inline
+  scripts and styles, and a ``no-referrer`` policy, so an external site never
+  learns which page of a mental-health handbook a reader came from. External
+  links get ``rel="noopener noreferrer"``.
+* **Nothing unused in the output**: source maps and every file in ``_static``
+  that no page, stylesheet or script refers to are removed.
+
+Everything happens in the ``html`` builder only: templates in
+``handbook/templates/lean/`` (added to the template path here), the page
+context, and a pass over the output when the build has finished.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import logging as stdlib_logging
+import posixpath
+import re
+from pathlib import Path
+
+import tinycss2
+from fontTools import subset as ft_subset
+from fontTools.ttLib import TTFont
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "lean"
+STATIC = Path(__file__).resolve().parent / "static"  # lean.css: icon sizes
+HTML_BUILDERS = {"html", "dirhtml"}
+CSS_BUNDLE = "_static/styles/handbook-site.css"
+JS_BUNDLE = "_static/scripts/handbook-site.js"
+# The theme's own assets, which its templates link directly (not through
+# Sphinx's css_files / script_files): stylesheets first, scripts last.
+THEME_CSS = ["_static/styles/theme.css", "_static/styles/pydata-sphinx-theme.css"]
+THEME_JS = ["_static/scripts/bootstrap.js", "_static/scripts/pydata-sphinx-theme.js"]
+# Classes that the theme's scripts make from pieces at run time
+# (`bs-${name}-${placement}`, `kind-${kind}`) are kept by these prefixes,
+# which are read from the scripts themselves.
+_JS_PREFIX = re.compile(r"""([A-Za-z][\w-]*-)(?=\$\{|["'`]\s*\+)""")
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_CLASS_ATTR = re.compile(r"""\sclass=(["'])(.*?)\1""", re.S)
+_ID_ATTR = re.compile(r"""\sid=(["'])(.*?)\1""", re.S)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{4,6})")
+
+
+class State:
+    """What the html-page-context handler learnt about the pages' assets.
+
+    Every page of a build links the same assets (the theme adds only inline
+    scripts per page), so the first page's lists are the bundles' contents.
+    """
+
+    def __init__(self) -> None:
+        self.css: list[str] = []
+        self.js: list[str] = []
+
+
+def _is_local(filename) -> bool:
+    name = str(filename)
+    return bool(name) and "://" not in name and not name.startswith("//")
+
+
+def _add_templates(app: Sphinx, config: Config) -> None:
+    config.templates_path.insert(0, str(TEMPLATES))
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path.append(str(STATIC))
+
+
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Swap the page's stylesheets and scripts for the two bundles."""
+    if app.builder.name not in HTML_BUILDERS:
+        return
+    state: State = app.builder.lean_state  # type: ignore[attr-defined]
+    for asset in (*context["css_files"], *context["script_files"]):
+        if asset.filename and not _is_local(asset.filename):
+            logger.warning(
+                "loads %s from another host; the site fetches nothing from "
+                "elsewhere (a page with math gets MathJax from its CDN: write "
+                "the formula as text)", asset.filename,
+                location=pagename, type="lean", subtype="external",
+            )
+
+    css, other_css = [], []
+    for sheet in context["css_files"]:
+        plain = set(sheet.attributes) <= {"priority", "rel", "type"}
+        rel = sheet.attributes.get("rel", "stylesheet")
+        (css if _is_local(sheet.filename) and plain and rel == "stylesheet" else other_css).append(sheet)
+    js, other_js = [], []
+    for script in context["script_files"]:
+        plain = set(script.attributes) <= {"priority"}
+        (js if script.filename and _is_local(script.filename) and plain else other_js).append(script)
+
+    css_names = THEME_CSS + [str(s.filename) for s in css]
+    js_names = [str(s.filename) for s in js] + THEME_JS
+    if not state.css:
+        state.css, state.js = css_names, js_names
+    elif (css_names, js_names) != (state.css, state.js):
+        logger.warning(
+            "links other stylesheets or scripts than the other pages; the "
+            "site's bundles hold only those every page shares",
+            location=pagename, type="lean", subtype="assets",
+        )
+    context["css_files"] = other_css
+    context["script_files"] = other_js
+    context["lean_css"] = CSS_BUNDLE
+    context["lean_js"] = JS_BUNDLE
+    if not _has_description(context.get("metatags", "")):
+        # A page without a description of its own (the search page, the
+        # index) gets the book's, which a search engine shows with it.
+        context["lean_description"] = getattr(app.config, "subtitle", "") or app.config.project
+
+
+def _has_description(metatags: str) -> bool:
+    return re.search(r"""name=["']description["']""", metatags) is not None
+
+
+# -- After the build -------------------------------------------------------
+
+def _build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.name not in HTML_BUILDERS:
+        return
+    state: State = app.builder.lean_state  # type: ignore[attr-defined]
+    if not state.css:
+        return  # no page was written
+    out = Path(app.outdir)
+    pages = _pages(out)
+    page_text = {page: page.read_text(encoding="utf-8") for page in pages}
+
+    js_text = _bundle_js(out, state.js)
+    _write(out / JS_BUNDLE, js_text)
+
+    known, prefixes = _known_names(page_text.values(), _site_scripts(out, page_text))
+    css_text = _bundle_css(out, state.css, known, prefixes)
+    css_text = _ascii(_subset_icon_fonts(out, css_text))
+    _write(out / CSS_BUNDLE, css_text)
+
+    digests = {
+        CSS_BUNDLE: _digest(css_text),
+        JS_BUNDLE: _digest(js_text),
+    }
+    for page, text in page_text.items():
+        new = _finish_page(text, digests)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    _prune(out)
+
+
+def _pages(out: Path) -> list[Path]:
+    """The site's pages (the theme leaves template fragments in _static)."""
+    return sorted(p for p in out.rglob("*.html") if "_static" not in p.relative_to(out).parts)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _bundle_js(out: Path, names: list[str]) -> str:
+    parts = []
+    for name in names:
+        path = out / name
+        if not path.is_file():
+            logger.warning("lean: script %s is missing from the output", name,
+                           type="lean", subtype="assets")
+            continue
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"^//[#@] sourceMappingURL=.*$", "", text, flags=re.M)
+        if name == "_static/translations.js":
+            text = _translations_without_eval(text)
+        parts.append(f"/* {name} */\n{text.strip()}\n;")
+    return "\n".join(parts) + "\n"
+
+
+def _translations_without_eval(text: str) -> str:
+    """Sphinx's message catalog, loaded without eval().
+
+    ``Documentation.addTranslations`` turns the catalog's plural rule into a
+    function with ``new Function``, which the Content-Security-Policy
+    forbids (it would need 'unsafe-eval'). The rule is written into the
+    script here instead, as code, at build time.
+    """
+    match = re.fullmatch(r"\s*Documentation\.addTranslations\((\{.*\})\);?\s*", text, re.S)
+    catalog = json.loads(match.group(1)) if match else {}
+    rule = str(catalog.get("plural_expr", ""))
+    if not match or not re.fullmatch(r"[n0-9\s()!=<>&|%?:+*/-]+", rule):
+        logger.warning("lean: cannot read translations.js; it needs eval(), which the "
+                       "Content-Security-Policy blocks", type="lean", subtype="assets")
+        return text
+    return (
+        f"Object.assign(Documentation.TRANSLATIONS, {json.dumps(catalog.get('messages', {}))});\n"
+        f"Documentation.PLURAL_EXPR = (n) => Number({rule});\n"
+        f"Documentation.LOCALE = {json.dumps(catalog.get('locale'))};"
+    )
+
+
+def _site_scripts(out: Path, page_text: dict[Path, str]) -> list[str]:
+    """The text of every local script a page loads (the bundle included)."""
+    paths = {out / JS_BUNDLE}
+    for page, text in page_text.items():
+        for src in re.findall(r"""<script[^>]*\ssrc=["']([^"'?#]+)""", text):
+            if _is_local(src):
+                paths.add((page.parent / src).resolve())
+    return [p.read_text(encoding="utf-8") for p in sorted(paths) if p.is_file()]
+
+
+def _known_names(pages, scripts) -> tuple[set[str], tuple[str, ...]]:
+    """Class and id names a page has or a script may give an element."""
+    known: set[str] = set()
+    for text in pages:
+        for _, value in _CLASS_ATTR.findall(text):
+            known.update(value.split())
+        for _, value in _ID_ATTR.findall(text):
+            known.add(value.strip())
+        # Inline scripts and templates inside a page (e.g. the search page).
+        known.update(_WORD.findall(" ".join(re.findall(r"<script[^>]*>(.*?)</script>", text, re.S))))
+    prefixes: set[str] = set()
+    for text in scripts:
+        known.update(_WORD.findall(text))
+        prefixes.update(_JS_PREFIX.findall(text))
+    return known, tuple(sorted(prefixes))
+
+
+# -- The stylesheet ----------------------------------------------------------
+
+def _bundle_css(out: Path, names: list[str], known: set[str], prefixes) -> str:
+    bundle_dir = posixpath.dirname(CSS_BUNDLE)
+    rules = []
+    for name in names:
+        rules.extend(_read_css(out, name, bundle_dir, seen=set()))
+    return _purge(rules, known, prefixes) + "\n"
+
+
+def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str]) -> list:
+    """A stylesheet's rules, its @imports inlined, its URLs made relative
+    to the bundle."""
+    name = posixpath.normpath(name)
+    if name in seen:
+        return []
+    seen.add(name)
+    path = out / name
+    if not path.is_file():
+        logger.warning("lean: stylesheet %s is missing from the output", name,
+                       type="lean", subtype="assets")
+        return []
+    here = posixpath.dirname(name)
+
+    def rebase(match: re.Match) -> str:
+        url = match.group(2).strip()
+        if url.startswith(("data:", "#", "/")) or not _is_local(url):
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(here, url))
+        return f'url("{posixpath.relpath(target, bundle_dir)}")'
+
+    text = _CSS_URL.sub(rebase, path.read_text(encoding="utf-8"))
+    rules = []
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            url = next((t for t in rule.prelude if t.type in ("url", "string")), None)
+            if url is not None and _is_local(url.value):
+                # A url() was rebased to the bundle's folder above; a string was not.
+                target = posixpath.join(bundle_dir if url.type == "url" else here, url.value)
+                rules.extend(_read_css(out, target, bundle_dir, seen))
+                continue
+        if rule.type != "error":
+            rules.append(rule)
+    return rules
+
+
+def _purge(rules, known: set[str], prefixes) -> str:
+    """The rules as CSS text, without those no page can use."""
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [s for s in _split_selectors(rule.prelude) if _selector_used(s, known, prefixes)]
+            if selectors:
+                prelude = ",".join(tinycss2.serialize(s).strip() for s in selectors)
+                kept.append(prelude + "{" + tinycss2.serialize(rule.content).strip() + "}")
+        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in (
+            "media", "supports", "layer", "container", "scope",
+        ):
+            inner = _purge(
+                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
+                known, prefixes,
+            )
+            if inner:
+                kept.append(_at_head(rule) + "{" + inner + "}")
+        else:
+            kept.append(_serialize(rule))
+    return "".join(kept)
+
+
+def _split_selectors(prelude) -> list[list]:
+    selectors, current = [], []
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append(current)
+            current = []
+        else:
+            current.append(token)
+    selectors.append(current)
+    return selectors
+
+
+def _selector_used(selector, known: set[str], prefixes) -> bool:
+    """Whether every class and id the selector requires may exist.
+
+    Names inside functional pseudo-classes (:not(), :is(), :has()) and
+    attribute selectors are not required, which keeps such rules.
+    """
+    previous = None
+    for token in selector:
+        name = None
+        if token.type == "ident" and previous is not None and previous.type == "literal" and previous.value == ".":
+            name = token.value
+        elif token.type == "hash" and token.is_identifier:
+            name = token.value
+        if name is not None and name not in known and not name.startswith(prefixes):
+            return False
+        previous = token
+    return True
+
+
+def _at_head(rule) -> str:
+    return "@" + rule.at_keyword + tinycss2.serialize(rule.prelude).rstrip()
+
+
+def _serialize(rule) -> str:
+    if rule.type == "qualified-rule":
+        return tinycss2.serialize(rule.prelude).strip() + "{" + tinycss2.serialize(rule.content).strip() + "}"
+    if rule.type == "at-rule":
+        if rule.content is None:
+            return _at_head(rule) + ";"
+        return _at_head(rule) + "{" + tinycss2.serialize(rule.content).strip() + "}"
+    return tinycss2.serialize([rule])
+
+
+# -- Icon fonts --------------------------------------------------------------
+
+def _subset_icon_fonts(out: Path, css_text: str) -> str:
+    """Cut each @font-face font down to the code points the CSS uses.
+
+    The icon fonts hold some 2,000 glyphs; the pages show a dozen or two.
+    A font left with none of them loses its @font-face (and, by the pruning
+    afterwards, its file).
+    """
+    codepoints = {int(cp, 16) for cp in _CSS_ESCAPE.findall(css_text)}
+    codepoints |= {ord(c) for c in css_text}
+    codepoints = {cp for cp in codepoints if _private_use(cp)}  # the icons
+    bundle_dir = posixpath.dirname(CSS_BUNDLE)
+    rules = tinycss2.parse_stylesheet(css_text, skip_comments=True, skip_whitespace=True)
+    kept = []
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+            urls = [m.group(2) for m in _CSS_URL.finditer(tinycss2.serialize(rule.content))]
+            fonts = [out / posixpath.normpath(posixpath.join(bundle_dir, u)) for u in urls if _is_local(u)]
+            ours = fonts and all(f.suffix == ".woff2" and f.is_file() for f in fonts)
+            if ours and not all(_subset_font(f, codepoints) for f in fonts):
+                continue
+        kept.append(rule)
+    return "".join(_serialize(rule) for rule in kept) + "\n"
+
+
+def _private_use(cp: int) -> bool:
+    return 0xE000 <= cp <= 0xF8FF or cp >= 0xF0000
+
+
+def _ascii(css: str) -> str:
+    """CSS escapes for non-ASCII characters, whatever charset it is served with."""
+    return re.sub(r"[^\x00-\x7f]", lambda m: f"\\{ord(m.group()):x} ", css)
+
+
+def _subset_font(path: Path, codepoints: set[int]) -> bool:
+    """Subset a WOFF2 font in place; False when it has none of the glyphs."""
+    stdlib_logging.getLogger("fontTools").setLevel(stdlib_logging.WARNING)
+    font = TTFont(path)
+    wanted = codepoints & set(font.getBestCmap())
+    if not wanted:
+        return False
+    options = ft_subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = []
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # keep the licence notice (0)
+    subsetter = ft_subset.Subsetter(options)
+    subsetter.populate(unicodes=wanted)
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(path)
+    return True
+
+
+# -- The pages -------------------------------------------------------------
+
+_SCRIPT_INLINE = re.compile(r"<script\b(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S)
+_STYLE_INLINE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+_STYLE_ATTR = re.compile(r"""\sstyle=(["'])(.*?)\1""", re.S)
+_CSP_META = re.compile(r'\s*<meta http-equiv="Content-Security-Policy"[^>]*>')
+_A_TAG = re.compile(r"<a\s[^>]*>", re.S)
+
+
+# sphinx-book-theme hides the top bar's sidebar button and shows its own in
+# the article header, but pydata-sphinx-theme's script (and the book theme's)
+# binds only the first ``.primary-toggle`` in the page: the hidden one. So no
+# button opened the navigation, on a phone or a desktop. Without the hidden
+# button, the visible one is the first.
+_HIDDEN_TOGGLE = re.compile(
+    r'\s*<button class="pst-navbar-icon sidebar-toggle primary-toggle"[^>]*>.*?</button>', re.S,
+)
+
+
+# The theme's search field says "Search" to a screen reader but shows
+# "Search Ctrl+K": a voice-control user who says what they see would miss it
+# (WCAG 2.5.3). Without the aria-label its name is what it shows.
+_SEARCH_FIELD_LABEL = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="[^"]*"')
+# The theme's buttons that open a chapter's pages in the navigation have no
+# name at all (WCAG 4.1.2); they get the chapter's.
+_NAV_TOGGLE = re.compile(r'(<a\b[^>]*>(.*?)</a><details(?: open="open")?><summary)>', re.S)
+# Docutils marks each reference with role="doc-biblioentry", which ARIA 1.2
+# deprecates, inside a role="list" that then has no list items.
+_BIBLIOENTRY = re.compile(r'role="doc-biblioentry"')
+
+
+def _name_nav_toggle(match: re.Match) -> str:
+    title = html.escape(html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip(), quote=True)
+    return f'{match.group(1)} aria-label="Pages in {title}">'
+
+
+def _repair_markup(text: str) -> str:
+    """The theme's and docutils' markup, mended for access (see above)."""
+    text = _HIDDEN_TOGGLE.sub("", text, count=1)
+    text = _SEARCH_FIELD_LABEL.sub(r"\1", text)
+    text = _NAV_TOGGLE.sub(_name_nav_toggle, text)
+    return _BIBLIOENTRY.sub('role="listitem"', text)
+
+
+def _finish_page(text: str, digests: dict[str, str]) -> str:
+    text = _repair_markup(text)
+    for name, digest in digests.items():
+        base = re.escape(posixpath.basename(name))
+        text = re.sub(rf'({base})(\?v=[0-9a-f]+)?"', rf'\1?v={digest}"', text)
+    text = _A_TAG.sub(_safe_external_link, text)
+    text = _CSP_META.sub("", text)
+    csp = content_security_policy(text)  # no quotes or ampersands in it
+    return re.sub(
+        r"(<meta charset=[^>]*>)",
+        rf'\1\n    <meta http-equiv="Content-Security-Policy" content="{csp}" />',
+        text, count=1,
+    )
+
+
+def _safe_external_link(match: re.Match) -> str:
+    """rel="noopener noreferrer" on a link to another site."""
+    tag = match.group(0)
+    href = re.search(r"""\shref=(["'])(.*?)\1""", tag, re.S)
+    if href is None or not re.match(r"(?i)(https?:)?//", html.unescape(href.group(2))):
+        return tag
+    rel = re.search(r"""\srel=(["'])(.*?)\1""", tag, re.S)
+    if rel is None:
+        return tag[:-1].rstrip("/").rstrip() + ' rel="noopener noreferrer">'
+    tokens = rel.group(2).split()
+    tokens += [t for t in ("noopener", "noreferrer") if t not in tokens]
+    return tag[: rel.start()] + f' rel="{" ".join(tokens)}"' + tag[rel.end():]
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def content_security_policy(page: str) -> str:
+    """A policy that lets the page use only the site's own files.
+
+    Inline scripts and styles (the theme's dark-mode starter, Sphinx's page
+    options) are allowed one by one, by the hash of their text; style
+    attributes likewise ('unsafe-hashes'). Images may also be data: URIs,
+    which the theme's CSS uses for small drawings; they fetch nothing.
+    """
+    scripts = sorted({_sha256(s) for s in _SCRIPT_INLINE.findall(page)})
+    styles = sorted({_sha256(s) for s in _STYLE_INLINE.findall(page)})
+    attrs = sorted({_sha256(html.unescape(v)) for _, v in _STYLE_ATTR.findall(page)})
+    style_src = ["'self'", *styles] + (["'unsafe-hashes'", *attrs] if attrs else [])
+    return "; ".join([
+        "default-src 'none'",
+        "script-src " + " ".join(["'self'", *scripts]),
+        "style-src " + " ".join(style_src),
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ])
+
+
+# -- Unused files --------------------------------------------------------------
+
+def _prune(out: Path) -> None:
+    """Remove source maps, and _static files nothing refers to."""
+    for path in out.rglob("*.map"):
+        path.unlink()
+    used: set[Path] = set()
+    queue = _pages(out)
+    seen: set[Path] = set()
+    while queue:
+        path = queue.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        used.add(path.resolve())
+        if path.suffix not in (".html", ".css"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        refs = re.findall(r"""\s(?:src|href)=["']([^"'#?]+)""", text)
+        refs += [m.group(2) for m in _CSS_URL.finditer(text)]
+        refs += re.findall(r"""@import\s+["']([^"']+)""", text)
+        for ref in refs:
+            if _is_local(ref) and not ref.startswith(("data:", "mailto:", "tel:", "javascript:")):
+                queue.append((path.parent / html.unescape(ref)).resolve())
+    static = out / "_static"
+    for path in sorted(static.rglob("*"), reverse=True):
+        if path.is_file() and path.resolve() not in used:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for path in sorted(out.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _init_state(app: Sphinx) -> None:
+    app.builder.lean_state = State()  # type: ignore[attr-defined]
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _add_templates)
+    app.add_css_file("lean.css")
+    app.connect("builder-inited", _init_state)
+    # After the themes' own handlers (500), which add their assets.
+    app.connect("html-page-context", _page_context, priority=900)
+    # After the theme's own (500), which rewrites pygments.css at that point.
+    app.connect("build-finished", _build_finished, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
