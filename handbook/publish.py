@@ -11,7 +11,9 @@ each page's canonical link (from ``html_baseurl``), sphinx-sitemap writes
   page's first words. Pages without one keep the packages' default.
 - **robots.txt**, which lets crawlers in and points them to the sitemap.
 - **The e-book's theme** ``handbook-epub`` (``handbook/brand/epub/``):
-  Sphinx's epub theme with the cover image.
+  Sphinx's epub theme with the cover image. The EPUB is drawn with it and
+  conf.py's templates only, not the template folders other extensions add
+  for the website.
 - **Reproducible outputs.** ``SOURCE_DATE_EPOCH`` is set to the edition's
   date when it is not set (the last commit's, see handbook/edition.py), so
   the EPUB's metadata and every tool that honours it agree with the edition.
@@ -70,6 +72,19 @@ def _notfound_toctree_never_none(app: Sphinx, pagename, templatename, context, d
     context["toctree"] = lambda *args, **kwargs: toctree(*args, **kwargs) or ""
 
 
+def _epub_with_its_own_templates(app: Sphinx, conf_templates: list[str]) -> None:
+    """Draw the EPUB with its theme and conf.py's templates only.
+
+    Extensions add template folders for the website's builders (handbook/lean.py
+    puts its layout first, and that layout needs what only those builders
+    give it); the EPUB's pages are drawn with Sphinx's epub theme instead.
+    """
+    if app.builder.name != "epub":
+        return
+    app.config.templates_path = list(conf_templates)
+    app.builder.templates.init(app.builder, app.builder.theme)
+
+
 def _finish(app: Sphinx, exception) -> None:
     if exception is not None:
         return
@@ -92,6 +107,11 @@ def setup(app: Sphinx) -> dict:
     with contextlib.redirect_stdout(io.StringIO()):
         app.setup_extension("sphinxext.opengraph")
     app.add_html_theme("handbook-epub", str(EPUB_THEME))
+    conf_templates: list[str] = []  # templates_path as conf.py sets it
+    app.connect("config-inited", lambda app, config: conf_templates.extend(config.templates_path),
+                priority=0)
+    app.connect("builder-inited", lambda app: _epub_with_its_own_templates(app, conf_templates),
+                priority=900)
     app.connect("config-inited", _edition_date_for_tools)
     app.connect("html-page-context", _describe_page, priority=400)
     app.connect("html-page-context", _notfound_toctree_never_none, priority=450)
