@@ -140,6 +140,14 @@ def test_social_card_is_in_the_site_at_1200_by_630(book):
     assert _png_size(book.html / "social-card.png") == (1200, 630)
 
 
+def test_every_page_has_a_favicon_from_the_site(book, pages):
+    for doc, soup in pages.items():
+        icons = [link["href"] for link in soup.select('link[rel="icon"]')]
+        assert icons, doc
+        target = (book.html / doc).parent / icons[0].split("?")[0]
+        assert target.resolve().is_file(), (doc, icons[0])
+
+
 def test_every_page_footer_names_the_edition(pages, config):
     edition = f"Edition {config['release']}, {EDITION_DATE:%-d %B %Y}"
     for doc, soup in pages.items():
