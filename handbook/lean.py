@@ -59,6 +59,9 @@ JS_BUNDLE = "_static/scripts/handbook-site.js"
 # Sphinx's css_files / script_files): stylesheets first, scripts last.
 THEME_CSS = ["_static/styles/theme.css", "_static/styles/pydata-sphinx-theme.css"]
 THEME_JS = ["_static/scripts/bootstrap.js", "_static/scripts/pydata-sphinx-theme.js"]
+# Sphinx's page options, which the theme's per-page inline scripts extend:
+# inlined in each page, ahead of them, rather than bundled.
+DOC_OPTIONS = "_static/documentation_options.js"
 # Classes that the theme's scripts make from pieces at run time
 # (`bs-${name}-${placement}`, `kind-${kind}`) are kept by these prefixes,
 # which are read from the scripts themselves.
@@ -114,7 +117,7 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
         (css if _is_local(sheet.filename) and plain and rel == "stylesheet" else other_css).append(sheet)
     js, other_js = [], []
     for script in context["script_files"]:
-        plain = set(script.attributes) <= {"priority"}
+        plain = set(script.attributes) <= {"priority"} and str(script.filename) != DOC_OPTIONS
         (js if script.filename and _is_local(script.filename) and plain else other_js).append(script)
 
     css_names = THEME_CSS + [str(s.filename) for s in css]
@@ -158,15 +161,16 @@ def _build_finished(app: Sphinx, exception) -> None:
 
     known, prefixes = _known_names(page_text.values(), _site_scripts(out, page_text))
     css_text = _bundle_css(out, state.css, known, prefixes)
-    css_text = _ascii(_subset_icon_fonts(out, css_text))
+    css_text = _ascii(_subset_icon_fonts(out, css_text, known))
     _write(out / CSS_BUNDLE, css_text)
 
     digests = {
         CSS_BUNDLE: _digest(css_text),
         JS_BUNDLE: _digest(js_text),
     }
+    options = (out / DOC_OPTIONS).read_text(encoding="utf-8").strip()
     for page, text in page_text.items():
-        new = _finish_page(text, digests)
+        new = _finish_page(text, digests, options)
         if new != text:
             page.write_text(new, encoding="utf-8")
     _prune(out)
@@ -225,13 +229,16 @@ def _translations_without_eval(text: str) -> str:
 
 
 def _site_scripts(out: Path, page_text: dict[Path, str]) -> list[str]:
-    """The text of every local script a page loads (the bundle included)."""
+    """The code of every local script a page loads (the bundle included),
+    not the search index, which holds every word of the book."""
+    static = (out / "_static").resolve()
     paths = {out / JS_BUNDLE}
     for page, text in page_text.items():
         for src in re.findall(r"""<script[^>]*\ssrc=["']([^"'?#]+)""", text):
             if _is_local(src):
                 paths.add((page.parent / src).resolve())
-    return [p.read_text(encoding="utf-8") for p in sorted(paths) if p.is_file()]
+    return [p.read_text(encoding="utf-8") for p in sorted(paths)
+            if p.is_file() and p.resolve().is_relative_to(static)]
 
 
 def _known_names(pages, scripts) -> tuple[set[str], tuple[str, ...]]:
@@ -367,12 +374,20 @@ def _serialize(rule) -> str:
 
 # -- Icon fonts --------------------------------------------------------------
 
-def _subset_icon_fonts(out: Path, css_text: str) -> str:
+# Font Awesome's regular and brands faces serve only elements with these
+# classes (its solid face is the default, and the theme's CSS icons use it).
+_ICON_FACE_CLASSES = {
+    "fa-regular-400": {"fa-regular", "far"},
+    "fa-brands-400": {"fa-brands", "fab"},
+}
+
+
+def _subset_icon_fonts(out: Path, css_text: str, known: set[str]) -> str:
     """Cut each @font-face font down to the code points the CSS uses.
 
     The icon fonts hold some 2,000 glyphs; the pages show a dozen or two.
-    A font left with none of them loses its @font-face (and, by the pruning
-    afterwards, its file).
+    A font left with none of them, or a Font Awesome face no page's classes
+    ask for, loses its @font-face (and, by the pruning afterwards, its file).
     """
     codepoints = {int(cp, 16) for cp in _CSS_ESCAPE.findall(css_text)}
     codepoints |= {ord(c) for c in css_text}
@@ -385,6 +400,8 @@ def _subset_icon_fonts(out: Path, css_text: str) -> str:
             urls = [m.group(2) for m in _CSS_URL.finditer(tinycss2.serialize(rule.content))]
             fonts = [out / posixpath.normpath(posixpath.join(bundle_dir, u)) for u in urls if _is_local(u)]
             ours = fonts and all(f.suffix == ".woff2" and f.is_file() for f in fonts)
+            if ours and any(not _ICON_FACE_CLASSES.get(f.stem, known) & known for f in fonts):
+                continue
             if ours and not all(_subset_font(f, codepoints) for f in fonts):
                 continue
         kept.append(rule)
@@ -463,8 +480,12 @@ def _repair_markup(text: str) -> str:
     return _BIBLIOENTRY.sub('role="listitem"', text)
 
 
-def _finish_page(text: str, digests: dict[str, str]) -> str:
+def _finish_page(text: str, digests: dict[str, str], options: str) -> str:
     text = _repair_markup(text)
+    text = re.sub(
+        rf'<script src="[^"]*{re.escape(posixpath.basename(DOC_OPTIONS))}(\?v=[0-9a-f]+)?"></script>',
+        lambda _: f"<script>{options}</script>", text,
+    )
     for name, digest in digests.items():
         base = re.escape(posixpath.basename(name))
         text = re.sub(rf'({base})(\?v=[0-9a-f]+)?"', rf'\1?v={digest}"', text)
