@@ -420,7 +420,7 @@ def _ascii(css: str) -> str:
 def _subset_font(path: Path, codepoints: set[int]) -> bool:
     """Subset a WOFF2 font in place; False when it has none of the glyphs."""
     stdlib_logging.getLogger("fontTools").setLevel(stdlib_logging.WARNING)
-    font = TTFont(path)
+    font = TTFont(path, recalcTimestamp=False)  # the same bytes every build
     wanted = codepoints & set(font.getBestCmap())
     if not wanted:
         return False
