@@ -14,6 +14,7 @@ SPHINX   := $(BIN)/sphinx-build -W -n -E --keep-going -q -c .
 SOURCES  := conf.py requirements.lock $(shell find $(DOCS) handbook -type f -not -path '*/__pycache__/*')
 
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
 PDF       := $(BUILDDIR)/pdf/$(PDF_NAME)
 SITE      := $(BUILDDIR)/html/.built
 
@@ -44,8 +45,14 @@ LIVE_PORT ?= 8000
 live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
 	$(BIN)/python -m handbook.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
 
-test: $(INSTALLED) ## Run every check: builds, links, text, PDF (offline)
+test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PDF (offline)
 	$(BIN)/python -m pytest
+
+# The website against its targets, beside a stock-theme build of the same
+# pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
+.PHONY: bench
+bench: $(INSTALLED) $(NODE_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
+	$(BIN)/python -m handbook.bench
 
 # Web links and citations' DOIs, fetched from the web (so not part of `make test`).
 # Runs with -W like the other builds: a broken link, a timeout, and also a
@@ -75,6 +82,13 @@ lock: ## Re-pin requirements.in into requirements.lock (needs the network)
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	touch $@
+
+# axe-core (browser tests) and Lighthouse (bench) from npm, reinstalled only
+# when package-lock.json changes.
+$(NODE_INSTALLED): package-lock.json
+	@command -v npm >/dev/null || { echo "Needs Node.js and npm: sudo apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Each output is built beside the last good one and swapped in only on
