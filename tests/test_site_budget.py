@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from conftest import sphinx_build
+
 BUDGET_BYTES = 300_000  # gzipped, per first visit to a page (make bench: 150 KB)
 BUDGET_REQUESTS = 12  # fewer than this
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.DOTALL)
@@ -153,3 +155,13 @@ def test_every_page_sends_no_referrer_and_opens_external_links_safely(pages):
             if href and _is_other_host(href.group(1)):
                 rel = (re.search(r'\srel="([^"]*)"', tag) or [None, ""])[1].split()
                 assert {"noopener", "noreferrer"} <= set(rel), f"{page.name}: {tag}"
+
+
+def test_a_page_that_would_load_mathjax_from_its_cdn_stops_the_build(tmp_path):
+    """Sphinx gives a page with a formula MathJax from a CDN; the build refuses."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.md").write_text("# Sizes\n\nThe effect is {math}`d = 0.2`.\n")
+    (tmp_path / "src" / "references.bib").write_text("")
+    result = sphinx_build(tmp_path / "src", tmp_path / "out")
+    assert result.returncode != 0
+    assert "from another host" in result.stderr and "mathjax" in result.stderr.lower()
