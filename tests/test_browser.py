@@ -285,6 +285,21 @@ def test_desktop_layout_is_the_themes(visit):
     assert article["x"] + article["width"] <= toc["x"]
 
 
+def test_icons_show_and_sit_beside_their_text(visit):
+    """The icons come from the icon font, not fontawesome.js's SVGs: each
+    is drawn (the font's glyph loaded) and none covers the text beside it."""
+    tab = visit(viewport=DESKTOP)
+    tab.open("search.html?q=group")
+    page = tab.page
+    assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 7 Free\"')")
+    icons = page.evaluate("""() => [...document.querySelectorAll('.bd-header-article .btn > i, .search-button-field > i')]
+        .filter(i => i.checkVisibility()).map(i => i.getBoundingClientRect().width)""")
+    assert len(icons) >= 3 and all(width > 8 for width in icons), icons
+    icon = page.locator(".bd-search-container form.bd-search i.fa-magnifying-glass").bounding_box()
+    field = page.locator(".bd-search-container form.bd-search input").bounding_box()
+    assert icon["x"] + icon["width"] <= field["x"], (icon, field)
+
+
 def test_printing_shows_the_text_without_the_site_around_it(visit):
     tab = visit(viewport=DESKTOP)
     tab.open("index.html")
