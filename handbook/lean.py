@@ -42,8 +42,6 @@ import re
 from pathlib import Path
 
 import tinycss2
-from fontTools import subset as ft_subset
-from fontTools.ttLib import TTFont
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
@@ -156,12 +154,21 @@ def _build_finished(app: Sphinx, exception) -> None:
     pages = _pages(out)
     page_text = {page: page.read_text(encoding="utf-8") for page in pages}
 
+    # The live preview (make live, tagged "live") must rebuild within a
+    # second or so, and sphinx-autobuild adds an inline script to each page
+    # to reload it: there the CSS is only joined, the fonts and files are
+    # left as they are, and pages carry no Content-Security-Policy.
+    live = app.tags.has("live")
+
     js_text = _bundle_js(out, state.js)
     _write(out / JS_BUNDLE, js_text)
 
-    known, prefixes = _known_names(page_text.values(), _site_scripts(out, page_text))
-    css_text = _bundle_css(out, state.css, known, prefixes)
-    css_text = _ascii(_subset_icon_fonts(out, css_text, known))
+    if live:
+        css_text = _ascii("".join(_joined_css(out, name) for name in state.css))
+    else:
+        known, prefixes = _known_names(page_text.values(), _site_scripts(out, page_text))
+        css_text = _bundle_css(out, state.css, known, prefixes)
+        css_text = _ascii(_subset_icon_fonts(out, css_text, known))
     _write(out / CSS_BUNDLE, css_text)
 
     digests = {
@@ -170,10 +177,11 @@ def _build_finished(app: Sphinx, exception) -> None:
     }
     options = (out / DOC_OPTIONS).read_text(encoding="utf-8").strip()
     for page, text in page_text.items():
-        new = _finish_page(text, digests, options)
+        new = _finish_page(text, digests, options, policy=not live)
         if new != text:
             page.write_text(new, encoding="utf-8")
-    _prune(out)
+    if not live:
+        _prune(out)
 
 
 def _pages(out: Path) -> list[Path]:
@@ -268,6 +276,32 @@ def _bundle_css(out: Path, names: list[str], known: set[str], prefixes) -> str:
     return _purge(rules, known, prefixes) + "\n"
 
 
+def _rebaser(here: str, bundle_dir: str):
+    """url(...) in a stylesheet in folder ``here``, made relative to the bundle's."""
+    def rebase(match: re.Match) -> str:
+        url = match.group(2).strip()
+        if url.startswith(("data:", "#", "/")) or not _is_local(url):
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(here, url))
+        return f'url("{posixpath.relpath(target, bundle_dir)}")'
+    return rebase
+
+
+def _joined_css(out: Path, name: str) -> str:
+    """A stylesheet as it is, its @imports inlined (for the live preview)."""
+    name = posixpath.normpath(name)
+    path = out / name
+    if not path.is_file():
+        return ""
+    here = posixpath.dirname(name)
+    text = _CSS_URL.sub(_rebaser(here, posixpath.dirname(CSS_BUNDLE)), path.read_text(encoding="utf-8"))
+    return re.sub(
+        r"""@import\s+["']([^"']+)["']\s*;""",
+        lambda m: _joined_css(out, posixpath.join(here, m.group(1))) if _is_local(m.group(1)) else m.group(0),
+        text,
+    ) + "\n"
+
+
 def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str]) -> list:
     """A stylesheet's rules, its @imports inlined, its URLs made relative
     to the bundle."""
@@ -281,15 +315,7 @@ def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str]) -> list:
                        type="lean", subtype="assets")
         return []
     here = posixpath.dirname(name)
-
-    def rebase(match: re.Match) -> str:
-        url = match.group(2).strip()
-        if url.startswith(("data:", "#", "/")) or not _is_local(url):
-            return match.group(0)
-        target = posixpath.normpath(posixpath.join(here, url))
-        return f'url("{posixpath.relpath(target, bundle_dir)}")'
-
-    text = _CSS_URL.sub(rebase, path.read_text(encoding="utf-8"))
+    text = _CSS_URL.sub(_rebaser(here, bundle_dir), path.read_text(encoding="utf-8"))
     rules = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
@@ -419,6 +445,9 @@ def _ascii(css: str) -> str:
 
 def _subset_font(path: Path, codepoints: set[int]) -> bool:
     """Subset a WOFF2 font in place; False when it has none of the glyphs."""
+    from fontTools import subset as ft_subset  # here: the live preview never needs it
+    from fontTools.ttLib import TTFont
+
     stdlib_logging.getLogger("fontTools").setLevel(stdlib_logging.WARNING)
     font = TTFont(path, recalcTimestamp=False)  # the same bytes every build
     wanted = codepoints & set(font.getBestCmap())
@@ -480,7 +509,7 @@ def _repair_markup(text: str) -> str:
     return _BIBLIOENTRY.sub('role="listitem"', text)
 
 
-def _finish_page(text: str, digests: dict[str, str], options: str) -> str:
+def _finish_page(text: str, digests: dict[str, str], options: str, policy: bool = True) -> str:
     text = _repair_markup(text)
     text = re.sub(
         rf'<script src="[^"]*{re.escape(posixpath.basename(DOC_OPTIONS))}(\?v=[0-9a-f]+)?"></script>',
@@ -491,6 +520,8 @@ def _finish_page(text: str, digests: dict[str, str], options: str) -> str:
         text = re.sub(rf'({base})(\?v=[0-9a-f]+)?"', rf'\1?v={digest}"', text)
     text = _A_TAG.sub(_safe_external_link, text)
     text = _CSP_META.sub("", text)
+    if not policy:
+        return text
     csp = content_security_policy(text)  # no quotes or ampersands in it
     return re.sub(
         r"(<meta charset=[^>]*>)",
