@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
 SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
 sys.path.insert(0, str(ROOT))
+# Tests read Sphinx's messages as plain text; CI (CI=true) would colour them.
+os.environ["NO_COLOR"] = "1"
 
 
 @dataclass(frozen=True)
