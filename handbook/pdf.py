@@ -138,20 +138,33 @@ def _page_of(node: nodes.Node, root_doc: str) -> str:
 def _lift_chapters(tree: nodes.document) -> None:
     """Move the pages included by the start page's toctrees out of its section.
 
-    ``singlehtml`` nests every page inside the start page's section, which
-    would make the whole book one chapter. Each top-level page becomes a
-    sibling of the start page instead, in the same order.
+    ``singlehtml`` nests every page inside the start page's section (or one
+    of its subsections), which would make the whole book one chapter. Each
+    top-level page becomes a sibling of the start page instead, in the same
+    order, and a subsection left holding only its heading goes.
     """
     start = next(iter(tree.findall(nodes.section)), None)
     if start is None:
         return
     wrappers = [
         node for node in start.findall(nodes.compound)
-        if "toctree-wrapper" in node["classes"] and node.parent is start
+        if "toctree-wrapper" in node["classes"]
+        and not any(isinstance(a, addnodes.start_of_file) for a in _ancestors(node))
     ]
     for wrapper in wrappers:
-        start.remove(wrapper)
+        holder = wrapper.parent
+        holder.remove(wrapper)
         tree.extend(wrapper.children)
+        if holder is not start and all(isinstance(c, nodes.title) for c in holder.children):
+            holder.parent.remove(holder)
+
+
+def _ancestors(node: nodes.Node):
+    """The nodes that hold ``node``, nearest first."""
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 def finish_book_html(html: str) -> str:
@@ -159,8 +172,52 @@ def finish_book_html(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for link in soup.select("a.headerlink"):
         link.decompose()
+    _drop_empty_sections(soup)
+    _anchor_headings(soup)
     _fill_contents(soup)
     return str(soup)
+
+
+def _drop_empty_sections(soup: BeautifulSoup) -> None:
+    """Remove sections left with a heading and nothing under it.
+
+    The start page's "What is in the handbook" holds only toctrees, whose
+    pages become chapters: in print its heading would stand alone.
+    """
+    for section in soup.select("main section"):
+        children = [c for c in section.children if getattr(c, "name", None) or c.strip()]
+        if len(children) == 1 and re.fullmatch(r"h[1-6]", children[0].name or ""):
+            section.decompose()
+
+
+def _anchor_headings(soup: BeautifulSoup) -> None:
+    """Put each section's ids on its heading, so links land where it is printed.
+
+    A section's box can begin at the foot of one page while its heading,
+    kept with the text that follows, is printed on the next: a link to the
+    section's id would land a page early. Labels written just before the
+    heading (``<span id>``) move into it for the same reason.
+    """
+    for section in soup.select("section[id]"):
+        heading = section.find(re.compile(r"^h[1-6]$"), recursive=False)
+        if heading is None or heading.get("id"):
+            continue
+        for span in (*_labels_before(section), *_labels_before(heading)):
+            heading.insert(0, span.extract())
+        heading["id"] = section.attrs.pop("id")
+
+
+def _labels_before(tag) -> list:
+    """The empty ``<span id>`` labels written immediately before ``tag``."""
+    labels = []
+    node = tag.previous_sibling
+    while node is not None:
+        if getattr(node, "name", None) == "span" and node.get("id") and not node.contents:
+            labels.append(node)
+        elif getattr(node, "name", None) or node.strip():
+            break
+        node = node.previous_sibling
+    return labels
 
 
 def _fill_contents(soup: BeautifulSoup) -> None:
@@ -169,9 +226,8 @@ def _fill_contents(soup: BeautifulSoup) -> None:
     if contents is None:
         return
     for heading in soup.select("main section > h1, main section > h2"):
-        section = heading.parent
         item = soup.new_tag("li", attrs={"class": f"contents-{heading.name}"})
-        link = soup.new_tag("a", href="#" + section["id"])
+        link = soup.new_tag("a", href="#" + heading["id"])
         link.string = heading.get_text(" ", strip=True)
         item.append(link)
         contents.append(item)
