@@ -27,9 +27,13 @@ US_SPELLINGS = {  # US spelling (a word start) -> its UK form
     "apologiz": "apologis", "prioritiz": "prioritis", "hospitaliz": "hospitalis",
     "analyz": "analys", "behavior": "behaviour", "color": "colour", "favor": "favour",
     "honor": "honour", "center": "centre", "judgment": "judgement", "counselor": "counsellor",
-    "pediatric": "paediatric", "program": "programme",
+    "pediatric": "paediatric",
 }
 US_WORD = re.compile(r"\b(" + "|".join(US_SPELLINGS) + r")(\w*)", re.IGNORECASE)
+# Whole words only: "programmer", "programming" and "honorary" are UK spellings too.
+US_WHOLE_WORDS = {"program": "programme", "programs": "programmes"}
+US_WHOLE_WORD = re.compile(r"\b(" + "|".join(US_WHOLE_WORDS) + r")\b", re.IGNORECASE)
+SAME_IN_UK = {"honorary", "honorarium", "honorific"}
 FENCE = re.compile(r"^(?P<fence>```+|:::+)\s*(\{(?P<name>[a-z-]+)\})?")
 PROSE_DIRECTIVES = {
     "note", "important", "tip", "warning", "caution", "attention", "hint",
@@ -98,7 +102,13 @@ def style_problems(path: Path) -> list[Problem]:
                 problems.append(Problem(path, number, fix))
         for found in US_WORD.finditer(line):
             us_word = found.group(0)
+            if us_word.lower() in SAME_IN_UK:
+                continue
             uk_word = US_SPELLINGS[found.group(1).lower()] + found.group(2)
+            problems.append(Problem(path, number, f'write "{uk_word}" (UK spelling), not "{us_word}"'))
+        for found in US_WHOLE_WORD.finditer(line):
+            us_word = found.group(0)
+            uk_word = US_WHOLE_WORDS[us_word.lower()]
             problems.append(Problem(path, number, f'write "{uk_word}" (UK spelling), not "{us_word}"'))
     return problems
 

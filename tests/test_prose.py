@@ -26,6 +26,15 @@ def test_us_spellings_get_their_uk_form(tmp_path):
     ]
 
 
+def test_uk_words_that_share_a_us_stem_pass(tmp_path):
+    page = _page(tmp_path, "# Title\n\nA programmer ran the programme; an honorary role.\n")
+    assert style_problems(page) == []
+    page = _page(tmp_path, "# Title\n\nThe program helps.\n")
+    assert [p.message for p in style_problems(page)] == [
+        'write "programme" (UK spelling), not "program"',
+    ]
+
+
 def test_code_front_matter_and_toctrees_are_not_prose(tmp_path):
     page = _page(tmp_path, (
         "---\ndescription: Colors, e.g. red.\n---\n# Title\n\n"
