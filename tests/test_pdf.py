@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import SOURCE_DATE_EPOCH
+from conftest import ROOT, SOURCE_DATE_EPOCH
 
 SITE_CHROME = [
     "Skip to main content", "Back to top", "Edit this page", "Download PDF",
@@ -100,6 +100,27 @@ def test_one_bookmark_per_chapter_and_section(reader, print_page):
         for h in print_page.select("main h1, main h2, main h3")
     ]
     assert [(level, title) for level, title, _ in _outline(reader)] == headings
+
+
+def _chapters_in_print() -> list[str]:
+    """The start page's title, then the title of each page its toctrees list
+    (leaving out what the start page shows on the website only)."""
+    docs = ROOT / "docs"
+    start = (docs / "index.md").read_text("utf-8")
+    start = re.sub(r"^:::\{only\} not builder_pdf\n.*?^:::$", "", start, flags=re.S | re.M)
+    entries = []
+    for block in re.findall(r"^```\{toctree\}\n(.*?)^```$", start, flags=re.S | re.M):
+        entries += [line for line in block.splitlines() if line and not line.startswith(":")]
+    return [
+        re.search(r"^# (.+)$", (docs / f"{page}.md").read_text("utf-8"), re.M)[1]
+        for page in ["index", *entries]
+    ]
+
+
+def test_every_page_of_the_contents_is_a_chapter(reader):
+    chapters = [title for level, title, _ in _outline(reader) if level == 1]
+    assert chapters == _chapters_in_print()
+    assert len(chapters) >= 4
 
 
 def test_every_chapter_starts_a_page(reader):
