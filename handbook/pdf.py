@@ -6,7 +6,8 @@ WeasyPrint with the print stylesheet in ``handbook/print/``. On the way it:
 - repairs cross-document links, which ``singlehtml`` writes as
   ``#document-page#anchor`` (Sphinx issue 14221), to ``#anchor``;
 - lifts the chapters out of the start page, so that every top-level page
-  of the table of contents is a chapter with an ``<h1>``;
+  of the table of contents is a chapter with an ``<h1>``, and a chapter's
+  pages are its sections;
 - adds a cover and a table of contents whose page numbers WeasyPrint fills.
 
 The PDF is tagged (PDF/UA-1), carries the book's metadata, and takes its
@@ -136,27 +137,28 @@ def _page_of(node: nodes.Node, root_doc: str) -> str:
 
 
 def _lift_chapters(tree: nodes.document) -> None:
-    """Move the pages included by the start page's toctrees out of its section.
+    """Give each included page the heading level its place in the book implies.
 
-    ``singlehtml`` nests every page inside the start page's section (or one
-    of its subsections), which would make the whole book one chapter. Each
-    top-level page becomes a sibling of the start page instead, in the same
-    order, and a subsection left holding only its heading goes.
+    ``singlehtml`` puts the pages a toctree lists where the toctree is, often
+    inside a subsection: the whole book would be one chapter of the start
+    page, and a chapter's pages sections of its last heading. Pages listed by
+    the start page become chapters, siblings of the start page; pages listed
+    by a chapter move to the end of that chapter, beside its own sections.
+    The order is kept, and a subsection left holding only its heading goes
+    (at the HTML stage, in ``_drop_empty_sections``).
     """
-    start = next(iter(tree.findall(nodes.section)), None)
-    if start is None:
-        return
-    wrappers = [
-        node for node in start.findall(nodes.compound)
-        if "toctree-wrapper" in node["classes"]
-        and not any(isinstance(a, addnodes.start_of_file) for a in _ancestors(node))
-    ]
-    for wrapper in wrappers:
-        holder = wrapper.parent
-        holder.remove(wrapper)
-        tree.extend(wrapper.children)
-        if holder is not start and all(isinstance(c, nodes.title) for c in holder.children):
-            holder.parent.remove(holder)
+    for wrapper in list(tree.findall(nodes.compound)):
+        if "toctree-wrapper" not in wrapper["classes"]:
+            continue
+        page = next((a for a in _ancestors(wrapper) if isinstance(a, addnodes.start_of_file)), None)
+        holder = tree if page is None else next(iter(page.findall(nodes.section)), None)
+        if holder is None or wrapper.parent is holder:
+            continue
+        wrapper.parent.remove(wrapper)
+        if page is None:
+            tree.extend(wrapper.children)
+        else:
+            holder.extend(wrapper.children)
 
 
 def _ancestors(node: nodes.Node):
