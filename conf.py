@@ -60,7 +60,6 @@ myst_enable_extensions = [
     "attrs_inline",
 ]
 myst_heading_anchors = 3
-myst_substitutions = {"help_now": "[Get help now](help-now.md)"}
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
@@ -106,6 +105,10 @@ html_baseurl = (
     or "https://peer-support-handbook.github.io/handbook/"
 ).rstrip("/") + "/"
 html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
+# The edition and address, for the citation in docs/about.md ({{ address }} and so on).
+myst_substitutions = {
+    "edition": release, "year": str(build_date(ROOT).year), "address": f"<{html_baseurl}>",
+}
 sitemap_url_scheme = "{link}"  # the site has no language or version folders
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 # The 404 page is served at any depth, so its links start from the site's root.
