@@ -176,6 +176,7 @@ def finish_book_html(html: str) -> str:
         link.decompose()
     _drop_empty_sections(soup)
     _anchor_headings(soup)
+    _mark_links_that_show_their_address(soup)
     _fill_contents(soup)
     return str(soup)
 
@@ -220,6 +221,14 @@ def _labels_before(tag) -> list:
             break
         node = node.previous_sibling
     return labels
+
+
+def _mark_links_that_show_their_address(soup: BeautifulSoup) -> None:
+    """Class ``shows-address`` for a web link whose text is its address, so
+    the print stylesheet does not print the address a second time after it."""
+    for link in soup.select("a.reference.external[href]"):
+        if link.get_text(strip=True).rstrip("/") == link["href"].rstrip("/"):
+            link["class"] = [*link["class"], "shows-address"]
 
 
 def _fill_contents(soup: BeautifulSoup) -> None:

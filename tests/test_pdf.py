@@ -157,3 +157,11 @@ def test_no_site_navigation_leaks_into_the_pdf(reader):
     text = "\n".join(page.extract_text() for page in reader.pages)
     for chrome in SITE_CHROME:
         assert chrome not in text
+
+
+def test_a_web_address_is_printed_once(reader):
+    # A link shows its address in brackets after its text, unless the text is the address.
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+    doubled = re.findall(r"(https?://[^()]+?)/?\(\1/?\)", text)
+    assert not doubled
+    assert "(https://" in text  # other links still show where they go
