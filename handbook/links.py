@@ -492,6 +492,9 @@ def _check_uri(where: str, uri: str, site_urls: set[str] | None) -> list[Failure
     if uri.startswith("#"):
         return [Failure(where, uri, "a link inside the book written as a web address")]
     parts = urlsplit(uri)
+    if parts.scheme == "file":
+        return [Failure(where, uri, "a link to a file beside the PDF, from raw HTML: write it as "
+                                    "a Markdown link, [words](page.md#heading)")]
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", uri):
         return [Failure(where, uri, "not a well-formed http(s) address")]
     if site_urls is not None and uri not in site_urls:

@@ -177,6 +177,7 @@ def finish_book_html(html: str) -> str:
     _drop_empty_sections(soup)
     _anchor_headings(soup)
     _mark_links_that_show_their_address(soup)
+    _aim_raw_links_inside_the_book(soup)
     _fill_contents(soup)
     return str(soup)
 
@@ -229,6 +230,24 @@ def _mark_links_that_show_their_address(soup: BeautifulSoup) -> None:
     for link in soup.select("a.reference.external[href]"):
         if link.get_text(strip=True).rstrip("/") == link["href"].rstrip("/"):
             link["class"] = [*link["class"], "shows-address"]
+
+
+def _aim_raw_links_inside_the_book(soup: BeautifulSoup) -> None:
+    """Point raw-HTML links between pages (``other.html#part``) into the book.
+
+    Sphinx resolves Markdown links, but an ``<a href>`` written in a page
+    reaches the print page as it is, and would open a file next to the PDF.
+    """
+    for link in soup.select("main a[href]"):
+        href = link["href"]
+        if href.startswith("#") or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+            continue
+        path, _, fragment = href.partition("#")
+        page = "document-" + re.sub(r"^(\.\.?/)+|\.html$", "", path)
+        for target in (fragment, page):
+            if target and soup.find(id=target):
+                link["href"] = "#" + target
+                break
 
 
 def _fill_contents(soup: BeautifulSoup) -> None:

@@ -326,7 +326,7 @@ def test_pdf_web_link_must_be_well_formed_and_on_the_website(small_book):
         link[NameObject("/A")] = writer._add_object(_uri_action("file:///tmp/other.html"))
 
     report = check_pdf(_doctored(pdf, local_file), ON_SITE, page)
-    assert "http(s)" in _only(report, "file:///tmp/other.html").problem
+    assert "a file beside the PDF" in _only(report, "file:///tmp/other.html").problem
 
 
 # -- The repository's Markdown -------------------------------------------------

@@ -165,3 +165,17 @@ def test_a_web_address_is_printed_once(reader):
     doubled = re.findall(r"(https?://[^()]+?)/?\(\1/?\)", text)
     assert not doubled
     assert "(https://" in text  # other links still show where they go
+
+
+def test_raw_html_links_between_pages_are_aimed_into_the_book():
+    from handbook.pdf import finish_book_html
+
+    page = finish_book_html(
+        '<main><section id="intro"><h1>Intro</h1>'
+        '<p><a href="../glossary.html#term-Stigma">a</a> <a href="../help-now.html">b</a> '
+        '<a href="https://example.org/">c</a></p></section>'
+        '<span id="document-help-now"></span><section id="help"><h1>Help</h1>'
+        '<dl><dt id="term-Stigma">Stigma</dt></dl></section></main>'
+    )
+    hrefs = [a["href"] for a in BeautifulSoup(page, "html.parser").select("p a")]
+    assert hrefs == ["#term-Stigma", "#document-help-now", "https://example.org/"]
