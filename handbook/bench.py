@@ -116,13 +116,13 @@ def _published_path() -> str:
     return f"/{folder}/" if folder else "/"
 
 
-def build(name: str, confdir: Path, out: Path, base_url: str) -> Path:
+def build(name: str, confdir: Path, out: Path, base_url: str, builder: str = "html") -> Path:
     """sphinx-build as the Makefile runs it, with the address it is served at."""
     html = out / name
     env = {**os.environ, "HANDBOOK_BASE_URL": base_url}
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "-n", "-E", "--keep-going", "-q",
-         "-c", str(confdir), "-d", str(out / f"{name}.doctrees"), "-b", "html",
+         "-c", str(confdir), "-d", str(out / f"{name}.doctrees"), "-b", builder,
          str(ROOT / "docs"), str(html)],
         cwd=ROOT, env=env, check=True,
     )
@@ -272,14 +272,10 @@ def report(lean: Site, default: Site) -> list[str]:
     return missed
 
 
-def build_times(out: Path) -> dict[str, float]:
+def build_times(out: Path, base_url: str) -> dict[str, float]:
     """Seconds to build the PDF as ``make pdf`` does, and the live preview's."""
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-n", "-E", "--keep-going", "-q", "-c", str(ROOT),
-         "-d", str(out / "pdf.doctrees"), "-b", "pdf", str(ROOT / "docs"), str(out / "pdf")],
-        cwd=ROOT, check=True,
-    )
+    build("pdf", ROOT, out, base_url, builder="pdf")
     pdf = time.perf_counter() - start
     live = measure_rebuild()
     return {"pdf": pdf, "live full": live.full, "live rebuild": live.rebuild}
@@ -337,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             sites.append(site)
         lean, default = sites
         print("Timing the PDF and the live preview ...", flush=True)
-        times = build_times(out)
+        times = build_times(out, lean.url)
         pages = pages_of(lean.html, args.pages)
         try:
             with sync_playwright() as playwright:

@@ -155,10 +155,7 @@ def _lift_chapters(tree: nodes.document) -> None:
         if holder is None or wrapper.parent is holder:
             continue
         wrapper.parent.remove(wrapper)
-        if page is None:
-            tree.extend(wrapper.children)
-        else:
-            holder.extend(wrapper.children)
+        holder.extend(wrapper.children)
 
 
 def _ancestors(node: nodes.Node):
