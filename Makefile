@@ -22,11 +22,12 @@ SITE      := $(BUILDDIR)/html/.built
 .PHONY: all html pdf test clean help lock
 .PHONY: live
 
-all: $(SITE) ## Set up (first time only), then build the website and the PDF
+all: $(SITE) ## Set up (first time only), then build the website, the PDF and the EPUB
 	@echo "Website: $(BUILDDIR)/html/index.html"
 	@echo "PDF:     $(PDF)"
+	@echo "EPUB:    $(EPUB)"
 
-html: $(SITE) ## Build the website into _build/html (with the PDF in it)
+html: $(SITE) ## Build the website into _build/html (with the PDF and EPUB in it)
 
 pdf: $(PDF) ## Build the whole-book PDF into _build/pdf
 
@@ -98,10 +99,10 @@ $(PDF): $(INSTALLED) $(SOURCES)
 	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new
 	rm -rf $(BUILDDIR)/pdf && mv $(BUILDDIR)/pdf.new $(BUILDDIR)/pdf
 
-$(SITE): $(PDF) $(SOURCES)
+$(SITE): $(PDF) $(EPUB) $(SOURCES)
 	rm -rf $(BUILDDIR)/html.new
 	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new
-	cp $(PDF) $(BUILDDIR)/html.new/
+	cp $(PDF) $(EPUB) $(BUILDDIR)/html.new/
 	touch $(BUILDDIR)/html.new/.built
 	rm -f $(BUILDDIR)/html.new/.buildinfo  # Sphinx's note of this machine's paths, not part of the site
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html

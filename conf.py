@@ -87,7 +87,9 @@ html_theme_options = {
     "article_header_end": ["handbook-links.html", "article-header-buttons.html"],
     "primary_sidebar_end": [],  # not the theme's ad slot (Read the Docs fills it)
     # The copyright line names the authors already; the theme's "By ..." would repeat them.
-    "footer_content_items": ["copyright.html", "last-updated.html", "extra-footer.html"],
+    "footer_content_items": [
+        "copyright.html", "last-updated.html", "extra-footer.html", "handbook-downloads.html",
+    ],
     "extra_footer": (
         f'Edition {release}, {today}. '
         f'Text licensed under <a href="{licence_url}">{licence}</a>.'

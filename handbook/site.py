@@ -2,7 +2,8 @@
 
 Every page's header carries a "Download PDF" link to the whole-book PDF
 (the theme's own download button prints only the current page) and a
-"Get help now" link, so that help is one tap away on a phone.
+"Get help now" link, so that help is one tap away on a phone. Its footer
+offers the PDF and the EPUB, which ``make`` copies into the site.
 """
 
 from pathlib import Path
@@ -24,6 +25,7 @@ def _bibfiles_beside_sources(app: Sphinx, config: Config) -> None:
 
 def _add_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     context["pdf_filename"] = app.config.pdf_filename
+    context["epub_filename"] = app.config.epub_basename + ".epub"
     context["help_page"] = app.config.help_page
 
 

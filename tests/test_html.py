@@ -49,6 +49,15 @@ def test_every_page_links_to_the_whole_book_pdf(book, pages, config):
         assert target == book.html / config["pdf_filename"], doc
 
 
+def test_every_page_offers_the_epub_too(book, pages, config):
+    epub = book.html / (config["epub_basename"] + ".epub")
+    assert epub.is_file()
+    for doc, soup in pages.items():
+        links = soup.select('a[type="application/epub+zip"]')
+        assert links, f"{doc} has no EPUB link"
+        assert _resolve(book.html / f"{doc}.html", links[0]["href"], book.html) == epub, doc
+
+
 def test_pages_declare_british_english(pages):
     for doc, soup in pages.items():
         assert soup.html["lang"] == "en-GB", doc
