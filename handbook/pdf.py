@@ -17,6 +17,7 @@ byte for byte.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -240,7 +241,9 @@ def _aim_raw_links_inside_the_book(soup: BeautifulSoup) -> None:
         if href.startswith("#") or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
             continue
         path, _, fragment = href.partition("#")
-        page = "document-" + re.sub(r"^(\.\.?/)+|\.html$", "", path)
+        start = link.find_previous(id=re.compile(r"^document-"))  # the page the link is on
+        here = posixpath.dirname(start["id"].removeprefix("document-")) if start else ""
+        page = "document-" + posixpath.normpath(posixpath.join(here, path)).removesuffix(".html")
         for target in (fragment, page):
             if target and soup.find(id=target):
                 link["href"] = "#" + target

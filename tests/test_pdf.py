@@ -171,11 +171,15 @@ def test_raw_html_links_between_pages_are_aimed_into_the_book():
     from handbook.pdf import finish_book_html
 
     page = finish_book_html(
-        '<main><section id="intro"><h1>Intro</h1>'
+        '<main><span id="document-benefits/empathy"></span><section id="intro"><h1>Intro</h1>'
         '<p><a href="../glossary.html#term-Stigma">a</a> <a href="../help-now.html">b</a> '
-        '<a href="https://example.org/">c</a></p></section>'
+        '<a href="stigma.html">c</a> <a href="https://example.org/">d</a></p></section>'
         '<span id="document-help-now"></span><section id="help"><h1>Help</h1>'
-        '<dl><dt id="term-Stigma">Stigma</dt></dl></section></main>'
+        '<dl><dt id="term-Stigma">Stigma</dt></dl></section>'
+        '<span id="document-benefits/stigma"></span><section id="st"><h1>Stigma</h1></section>'
+        '</main>'
     )
     hrefs = [a["href"] for a in BeautifulSoup(page, "html.parser").select("p a")]
-    assert hrefs == ["#term-Stigma", "#document-help-now", "https://example.org/"]
+    assert hrefs == [
+        "#term-Stigma", "#document-help-now", "#document-benefits/stigma", "https://example.org/",
+    ]
