@@ -29,11 +29,14 @@ def _words(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site_text(book) -> str:
-    return "\n".join(
-        BeautifulSoup(page.read_text(), "html.parser").get_text(" ")
-        for page in book.html.rglob("*.html")
-    )
+def site(book) -> dict:
+    """Every HTML file of the built site, parsed once: path -> soup."""
+    return {page: BeautifulSoup(page.read_text(), "html.parser") for page in book.html.rglob("*.html")}
+
+
+@pytest.fixture(scope="module")
+def site_text(site) -> str:
+    return "\n".join(soup.get_text(" ") for soup in site.values())
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +80,7 @@ def test_no_run_of_ten_words_from_a_source_copy():
         assert not copied, f"{page}: {' '.join(sorted(copied)[0])}"
 
 
-def test_every_citation_is_in_the_bibliography_of_site_and_pdf(book, site_text, pdf_text):
+def test_every_citation_is_in_the_bibliography_of_site_and_pdf(book, pdf_text):
     keys = re.findall(r"@\w+\{([^,]+),", (DOCS / "references.bib").read_text())
     cited = set(re.findall(r"\{cite:[pt]\}`([^`]+)`", "".join(p.read_text() for p in PAGES)))
     cited = {key.strip() for group in cited for key in group.split(",")}
@@ -96,10 +99,9 @@ def test_every_citation_is_in_the_bibliography_of_site_and_pdf(book, site_text, 
         assert doi or "doi" not in entry.get_text().lower()
 
 
-def test_getting_help_now_is_linked_from_every_page(book, config):
+def test_getting_help_now_is_linked_from_every_page(book, site, config):
     prefix = config["notfound_urls_prefix"]  # the 404 page's links start at the site's root
-    for page in book.html.rglob("*.html"):
-        soup = BeautifulSoup(page.read_text(), "html.parser")
+    for page, soup in site.items():
         if not soup.select_one("article"):
             continue  # search and index pages have no article
         links = [a for a in soup.select("a[href]") if a.get_text(strip=True) == "Get help now"]
@@ -113,14 +115,13 @@ def test_getting_help_now_is_linked_from_every_page(book, config):
         assert (links[0].get("aria-current") == "page") == (target == page.resolve()), page
 
 
-def test_every_glossary_term_is_used(book, site_text):
-    glossary = BeautifulSoup((book.html / "glossary.html").read_text(), "html.parser")
+def test_every_glossary_term_is_used(book, site):
+    glossary = site[book.html / "glossary.html"]
     terms = [dt["id"] for dt in glossary.select("dl.glossary dt[id]")]
     assert terms
-    pages = [BeautifulSoup(p.read_text(), "html.parser") for p in book.html.rglob("*.html")]
     used = {
         a["href"].split("#")[-1]
-        for soup in pages for a in soup.select("a.reference.internal[href*='#term-']")
+        for soup in site.values() for a in soup.select("a.reference.internal[href*='#term-']")
     }
     unused = [term for term in terms if term not in used]
     assert not unused
