@@ -38,13 +38,13 @@ DISTDIR  ?= dist
 epub: $(EPUB) ## Build the e-book (EPUB 3) into _build/epub
 
 dist: $(SITE) $(EPUB) ## Write the website zip, PDF, EPUB and SHA256SUMS into dist/
-	$(BIN)/python -m handbook.dist $(BUILDDIR)/html $(PDF) $(EPUB) $(DISTDIR)
+	$(BIN)/python -m handbook.tools.dist $(BUILDDIR)/html $(PDF) $(EPUB) $(DISTDIR)
 
 # A live preview: rebuilds only what changed (no -E) and shows each problem
 # without stopping, so the browser keeps up while you write.
 LIVE_PORT ?= 8000
 live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
-	$(BIN)/python -m handbook.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
+	$(BIN)/python -m handbook.tools.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
 
 test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PDF (offline)
 	$(BIN)/python -m pytest
@@ -53,7 +53,7 @@ test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PD
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
 .PHONY: bench
 bench: $(INSTALLED) $(NODE_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
-	$(BIN)/python -m handbook.bench
+	$(BIN)/python -m handbook.tools.bench
 
 # Web links and citations' DOIs, fetched from the web (so not part of `make test`).
 # Runs with -W like the other builds: a broken link, a timeout, and also a
@@ -64,7 +64,7 @@ LINKCHECK_OPTS ?=
 linkcheck: $(INSTALLED) ## Check every web link and DOI (needs the network), with a report
 	$(SPHINX) $(LINKCHECK_OPTS) -d $(BUILDDIR)/doctrees/linkcheck -b linkcheck \
 		$(DOCS) $(BUILDDIR)/linkcheck; status=$$?; \
-	$(BIN)/python -m handbook.linkreport --docs $(DOCS) $(BUILDDIR)/linkcheck/output.json \
+	$(BIN)/python -m handbook.tools.linkreport --docs $(DOCS) $(BUILDDIR)/linkcheck/output.json \
 		|| status=1; \
 	exit $$status
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from handbook.edition import build_date  # noqa: E402
+from handbook.shared import build_date  # noqa: E402
 
 # -- The book ----------------------------------------------------------------
 project = "The Peer Support Handbook"
@@ -34,15 +34,15 @@ repository_branch = "main"
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
-    "handbook.site",
-    "handbook.lean",  # the website: fast on a phone, private (see its docstring)
-    "handbook.pdf",
-    "handbook.checks",
-    "handbook.messages",
+    "handbook.sphinxext.site",
+    "handbook.sphinxext.lean",  # the website: fast on a phone, private (see its docstring)
+    "handbook.sphinxext.pdf",
+    "handbook.sphinxext.checks",
+    "handbook.sphinxext.messages",
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags
-    "handbook.publish",
+    "handbook.sphinxext.publish",
     "sphinx_sitemap",
     "notfound.extension",
     "sphinxext.opengraph",
@@ -96,7 +96,7 @@ html_theme_options = {
     ),
 }
 
-# -- PDF (WeasyPrint, see handbook/pdf.py) -----------------------------------
+# -- PDF (WeasyPrint, see handbook/sphinxext/pdf.py) -----------------------------------
 pdf_filename = "peer-support-handbook.pdf"
 pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
 

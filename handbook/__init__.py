@@ -1,6 +1,16 @@
-"""Tools that build and check the Peer Support Handbook.
+"""The Peer Support Handbook's code, in two layers and what they share.
 
-- ``site``: Sphinx extension for the website (PDF and help links).
-- ``pdf``: the ``pdf`` builder, which turns the book into a tagged PDF.
-- ``edition``: the edition date, reproducible from ``SOURCE_DATE_EPOCH``.
+- ``sphinxext/``: the Sphinx extensions that run inside every build (conf.py's
+  ``extensions`` lists them): the website's additions (``site``, ``lean``), the
+  PDF builder (``pdf``), the contributor checks and their messages (``checks``,
+  ``messages``) and publishing (``publish``).
+- ``tools/``: command-line tools that run outside the build, on its sources or
+  its output (``python -m handbook.tools.NAME``): link checks (``links``,
+  ``linkreport``), text checks (``dedupe``, ``prose``), releases (``dist``), the
+  live preview (``live``) and the benchmark (``bench``).
+- ``shared.py``: what both layers need (the edition's date, reproducible zips,
+  reading conf.py). A build imports nothing from ``tools/``.
+
+Assets beside them: ``templates/`` and ``static/`` (the website), ``print/``
+(the PDF), ``brand/`` (the EPUB's theme, the social card).
 """

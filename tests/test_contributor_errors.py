@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
 from PIL import Image
 
-from handbook.live import measure_rebuild
+from handbook.tools.live import measure_rebuild
 
 # fixture, where the mistake is, words the fix must contain
 MISTAKES = [

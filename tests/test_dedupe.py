@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.dedupe import (
+from handbook.tools.dedupe import (
     MIN_WORDS,
     STEM,
     SYNONYMS,
@@ -211,7 +211,7 @@ def test_texts_without_content_words_are_not_similar():
 def test_the_command_exits_1_and_prints_each_pair(tmp_path):
     first, second = REWORDED["clauses reordered"]
     _pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{second}\n")
-    result = subprocess.run([sys.executable, "-m", "handbook.dedupe", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "handbook.tools.dedupe", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 1
     first_page, second_page = tmp_path / "a.md", tmp_path / "b.md"
@@ -221,7 +221,7 @@ def test_the_command_exits_1_and_prints_each_pair(tmp_path):
 def test_the_command_exits_0_with_a_summary_when_all_is_said_once(tmp_path):
     first, second = SAME_TOPIC["stigma"]
     _pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{second}\n")
-    result = subprocess.run([sys.executable, "-m", "handbook.dedupe", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "handbook.tools.dedupe", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert len(result.stdout.splitlines()) == 1

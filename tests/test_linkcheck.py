@@ -35,7 +35,7 @@ import pytest
 import yaml
 from conftest import ROOT, ROOTS
 
-from handbook.linkreport import Link, main, read_results
+from handbook.tools.linkreport import Link, main, read_results
 
 TIMEOUT = 1  # seconds: linkcheck_timeout for the tests (-D takes whole seconds)
 SLOW = 3  # seconds the slow page takes: longer than TIMEOUT

@@ -1,6 +1,6 @@
 """Internal links lead somewhere: in the website, in the PDF, in the repository's Markdown.
 
-``handbook.links`` checks them offline, in seconds (web addresses are the
+``handbook.tools.links`` checks them offline, in seconds (web addresses are the
 online link checker's). The real build must have no broken link; small
 fixtures prove that each check fails when it should, and that each failure
 names the page, the source file and line, and the target.
@@ -16,7 +16,7 @@ from conftest import ROOT, ROOTS, sphinx_build
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
-from handbook.links import (
+from handbook.tools.links import (
     NOT_IN_SOURCES,
     Failure,
     Report,
@@ -400,7 +400,7 @@ def test_command_line_exits_0_with_a_summary_on_a_sound_build(tmp_path):
     (build / "pdf").mkdir()
     _render(build / "pdf")
     result = subprocess.run(
-        [sys.executable, "-m", "handbook.links", str(build), "--root", str(build)],
+        [sys.executable, "-m", "handbook.tools.links", str(build), "--root", str(build)],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

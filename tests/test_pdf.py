@@ -168,7 +168,7 @@ def test_a_web_address_is_printed_once(reader):
 
 
 def test_raw_html_links_between_pages_are_aimed_into_the_book():
-    from handbook.pdf import finish_book_html
+    from handbook.sphinxext.pdf import finish_book_html
 
     page = finish_book_html(
         '<main><span id="document-benefits/empathy"></span><section id="intro"><h1>Intro</h1>'

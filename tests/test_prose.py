@@ -1,6 +1,6 @@
 """The plain-English checks catch what they are for, and only that."""
 
-from handbook.prose import flesch_reading_ease, page_prose, style_problems
+from handbook.tools.prose import flesch_reading_ease, page_prose, style_problems
 
 
 def _page(tmp_path, text):

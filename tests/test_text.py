@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import ROOT
-from handbook.prose import flesch_reading_ease, page_prose, prose_lines, style_problems
+from handbook.tools.prose import flesch_reading_ease, page_prose, prose_lines, style_problems
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))

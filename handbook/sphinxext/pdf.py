@@ -28,9 +28,9 @@ from sphinx.application import Sphinx
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.util import logging
 
-from handbook.edition import build_date
+from handbook.shared import build_date
 
-PRINT_DIR = Path(__file__).parent / "print"
+PRINT_DIR = Path(__file__).resolve().parent.parent / "print"
 DOCUMENT_ANCHOR = re.compile(r"^#document-(?P<doc>[^#]+)(?:#(?P<anchor>.+))?$")
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Builds the handbook twice into a temporary folder, as published (``-W``, the
 canonical address set to where it is served here):
 
-* **lean**: the site as configured (conf.py, with handbook/lean.py);
+* **lean**: the site as configured (conf.py, with handbook/sphinxext/lean.py);
 * **default**: the same pages with the stock sphinx-book-theme settings, from
   a small configuration that reads conf.py and undoes only the lean changes
   (``LEAN_SETTINGS`` below).
@@ -24,7 +24,7 @@ and the targets, and exits with 1 when a target is missed:
 * the PDF built in under 10 s; the live preview rebuilt within 1.5 s after a
   one-page edit (its first, full build is the baseline).
 
-Usage: ``python -m handbook.bench [--no-lighthouse] [--pages GLOB]``.
+Usage: ``python -m handbook.tools.bench [--no-lighthouse] [--pages GLOB]``.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from handbook.live import measure_rebuild
+from handbook.shared import ROOT
+from handbook.tools.live import measure_rebuild
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -67,7 +67,7 @@ MAX_REBUILD_SECONDS = 1.5
 
 # What the lean site changes in conf.py; the default build undoes only this.
 LEAN_SETTINGS = '''
-extensions = [e for e in extensions if e != "handbook.lean"]
+extensions = [e for e in extensions if e != "handbook.sphinxext.lean"]
 html_context = {k: v for k, v in html_context.items() if k != "default_mode"}
 html_theme_options = {k: v for k, v in html_theme_options.items() if k != "primary_sidebar_end"}
 '''

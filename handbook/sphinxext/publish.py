@@ -15,7 +15,7 @@ each page's canonical link (from ``html_baseurl``), sphinx-sitemap writes
   conf.py's templates only, not the template folders other extensions add
   for the website.
 - **Reproducible outputs.** ``SOURCE_DATE_EPOCH`` is set to the edition's
-  date when it is not set (the last commit's, see handbook/edition.py), so
+  date when it is not set (the last commit's, see handbook/shared.py), so
   the EPUB's metadata and every tool that honours it agree with the edition.
   Sphinx zips the EPUB with each file's modification time; the EPUB is
   rewritten with the edition's date, so two builds give the same bytes.
@@ -32,10 +32,9 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from handbook.dist import normalise_zip
-from handbook.edition import build_date
+from handbook.shared import build_date, normalise_zip
 
-EPUB_THEME = Path(__file__).resolve().parent / "brand" / "epub"
+EPUB_THEME = Path(__file__).resolve().parent.parent / "brand" / "epub"
 HTML_BUILDERS = {"html", "dirhtml"}
 
 
@@ -75,7 +74,7 @@ def _notfound_toctree_never_none(app: Sphinx, pagename, templatename, context, d
 def _epub_with_its_own_templates(app: Sphinx, conf_templates: list[str]) -> None:
     """Draw the EPUB with its theme and conf.py's templates only.
 
-    Extensions add template folders for the website's builders (handbook/lean.py
+    Extensions add template folders for the website's builders (handbook/sphinxext/lean.py
     puts its layout first, and that layout needs what only those builders
     give it); the EPUB's pages are drawn with Sphinx's epub theme instead.
     """

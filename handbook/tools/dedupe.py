@@ -1,6 +1,6 @@
 """Find passages in the handbook that say the same thing twice.
 
-``python -m handbook.dedupe [DIR]`` reads every ``*.md`` under DIR (default
+``python -m handbook.tools.dedupe [DIR]`` reads every ``*.md`` under DIR (default
 ``docs``), prints one line per pair of passages that say the same thing, with
 file and line for both, and exits 1 if there is any.
 

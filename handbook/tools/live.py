@@ -1,6 +1,6 @@
 """Live preview: ``make live`` serves the website and rebuilds it on every save.
 
-``python -m handbook.live [DOCS] [BUILDDIR] [PORT]`` runs sphinx-autobuild on
+``python -m handbook.tools.live [DOCS] [BUILDDIR] [PORT]`` runs sphinx-autobuild on
 127.0.0.1 and the browser reloads itself after each rebuild. The first build
 reads every page afresh, so it shows every problem in the handbook; later
 builds read only the pages that changed (no ``-E``), which keeps them fast,
@@ -22,7 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from handbook.shared import ROOT
+
 
 
 def sphinx_args(docs: Path, builddir: Path) -> list[str]:

@@ -54,8 +54,8 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parent / "templates" / "lean"
-STATIC = Path(__file__).resolve().parent / "static"  # lean.css: icon sizes
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "lean"
+STATIC = Path(__file__).resolve().parent.parent / "static"  # lean.css: icon sizes
 HTML_BUILDERS = {"html", "dirhtml"}
 CSS_BUNDLE = "_static/styles/handbook-site.css"
 JS_BUNDLE = "_static/scripts/handbook-site.js"

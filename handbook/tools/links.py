@@ -17,12 +17,12 @@ left to the online link checker. Three checks, each returning a `Report`:
   cannot find, with only a log line), and every external link is an
   ``http(s)`` address that the website also links to, so the online checker
   covers it. Links written ``#document-page#anchor`` (the ``singlehtml``
-  bug that ``handbook.pdf`` repairs) are failures.
+  bug that ``handbook.sphinxext.pdf`` repairs) are failures.
 - `check_markdown`: relative links and ``#anchors`` in ``README.md`` and the
   repository's other Markdown files (not the handbook's pages) resolve, the
   anchors as GitHub makes them from headings.
 
-``python -m handbook.links BUILDDIR`` runs all three on a build made with
+``python -m handbook.tools.links BUILDDIR`` runs all three on a build made with
 ``make html BUILDDIR=...``, prints each failure on its own line and exits 1
 if there is any.
 """
@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from handbook.shared import ROOT
+
 DOCS = ROOT / "docs"
 SOURCE_SUFFIXES = (".md",)  # conf.py's sources are MyST Markdown
 NOT_IN_SOURCES = "(theme or template)"
@@ -733,7 +734,7 @@ def check_build(builddir: Path, docs_dir: Path = DOCS, root: Path = ROOT) -> lis
 def main(argv: list[str] | None = None) -> int:
     """Print each broken link on its own line; exit 1 if there is any."""
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.links", description=__doc__.split("\n")[0]
+        prog="python -m handbook.tools.links", description=__doc__.split("\n")[0]
     )
     parser.add_argument("builddir", type=Path, help="the BUILDDIR of `make html`")
     parser.add_argument("--docs", type=Path, default=DOCS, help="the handbook's sources")

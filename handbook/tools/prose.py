@@ -5,7 +5,7 @@
 - ``flesch_reading_ease``: the Flesch reading-ease score of a page's prose
   (60 or more reads as plain English).
 
-``python -m handbook.prose [DIR]`` prints each page's score and any problem,
+``python -m handbook.tools.prose [DIR]`` prints each page's score and any problem,
 and exits 1 when there is a problem.
 """
 

@@ -1,6 +1,6 @@
 """Release files: ``make dist`` puts one edition, in every format, in dist/.
 
-``python -m handbook.dist SITE PDF EPUB DISTDIR`` writes, for edition 1.0::
+``python -m handbook.tools.dist SITE PDF EPUB DISTDIR`` writes, for edition 1.0::
 
     peer-support-handbook-1.0-website.zip   the website, to unpack and serve
     peer-support-handbook-1.0.pdf           the whole book, to print or read
@@ -9,53 +9,24 @@
 
 The names carry the edition (``release`` in conf.py). The zips are
 reproducible: entries in a fixed order, each dated with the edition's date
-(handbook/edition.py) and given the same permissions, so the same sources
-give the same bytes on any machine, in any folder. ``normalise_zip`` does the
-same to the EPUB that Sphinx writes (see handbook/publish.py).
+(handbook/shared.py) and given the same permissions, so the same sources
+give the same bytes on any machine, in any folder. ``handbook.shared.normalise_zip``
+does the same to the EPUB that Sphinx writes (see handbook/sphinxext/publish.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import runpy
 import shutil
 import sys
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from handbook.edition import build_date
+from handbook.shared import ROOT, build_date, read_conf, write_zip
 
-ROOT = Path(__file__).resolve().parent.parent
 # Files in the built site that are the build's bookkeeping, not the site.
 NOT_THE_SITE = {".built", ".buildinfo"}
-
-
-def zip_date(date: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    """A zip entry's timestamp (zip cannot say anything before 1980)."""
-    date = max(date.astimezone(dt.timezone.utc), dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))
-    return date.timetuple()[:6]
-
-
-def write_zip(target: Path, members: Iterable[tuple[str, bytes, int]], date: dt.datetime) -> None:
-    """Write (name, data, compression) members, in the order given, reproducibly."""
-    stamp = zip_date(date)
-    with zipfile.ZipFile(target, "w") as archive:
-        for name, data, compression in members:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = compression
-            info.create_system = 3  # Unix, whatever system wrote it
-            info.external_attr = 0o100644 << 16  # a plain file, rw-r--r--
-            archive.writestr(info, data)
-
-
-def normalise_zip(path: Path, date: dt.datetime) -> None:
-    """Rewrite a zip in place with the same entries, order and compression,
-    but the given date and fixed permissions (an EPUB keeps its layout)."""
-    with zipfile.ZipFile(path) as archive:
-        members = [(i.filename, archive.read(i), i.compress_type) for i in archive.infolist()]
-    write_zip(path, members, date)
 
 
 def site_members(site: Path, folder: str) -> list[tuple[str, bytes, int]]:
@@ -82,7 +53,7 @@ def make_dist(site: Path, pdf: Path, epub: Path, distdir: Path) -> list[Path]:
     They are written beside it first, so a failure leaves the last release
     files as they were (as the Makefile does with the builds).
     """
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = read_conf()
     name = f"{Path(conf['pdf_filename']).stem}-{conf['release']}"
     new = distdir.with_name(f".{distdir.name}.new")
     shutil.rmtree(new, ignore_errors=True)
@@ -102,7 +73,7 @@ def make_dist(site: Path, pdf: Path, epub: Path, distdir: Path) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
-        print("usage: python -m handbook.dist SITE PDF EPUB DISTDIR", file=sys.stderr)
+        print("usage: python -m handbook.tools.dist SITE PDF EPUB DISTDIR", file=sys.stderr)
         return 2
     site, pdf, epub, distdir = map(Path, argv)
     for path in make_dist(site, pdf, epub, distdir):

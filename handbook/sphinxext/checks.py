@@ -1,7 +1,7 @@
 """Checks Sphinx does not do: pictures without alternative text, and spelling.
 
 Each problem is a Sphinx warning with the page and line, so ``-W`` stops the
-build; ``handbook.messages`` adds the "How to fix" line to it.
+build; ``handbook.sphinxext.messages`` adds the "How to fix" line to it.
 
 - ``handbook.image_alt``: every image and figure needs alternative text,
   which screen readers read aloud (without it the site would read out the
@@ -10,7 +10,7 @@ build; ``handbook.messages`` adds the "How to fix" line to it.
   citations and labels, is spell-checked in UK English (Hunspell with the
   LibreOffice en_GB dictionary) plus the handbook's own word list.
 
-``python -m handbook.checks [DOCS]`` reads every page the way the build
+``python -m handbook.sphinxext.checks [DOCS]`` reads every page the way the build
 does, without writing a website, and prints each problem (spelling, links,
 pictures, and the rest) with how to fix it: the pre-commit hook runs it.
 """
@@ -27,6 +27,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
+
+from handbook.shared import ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +187,7 @@ def main(argv: list[str]) -> int:
     from sphinx.cmd.build import build_main
 
     docs = argv[0] if argv else "docs"
-    config = Path(__file__).resolve().parent.parent
+    config = ROOT
     with tempfile.TemporaryDirectory() as out:
         return build_main(["-b", "dummy", "-W", "-n", "-E", "--keep-going", "-q",
                            "-c", str(config), "-d", out, docs, out])

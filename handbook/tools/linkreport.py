@@ -6,7 +6,7 @@ Sphinx's ``linkcheck`` builder writes one JSON object a line to
     {"filename": "benefits/stigma.md", "lineno": 20, "status": "broken",
      "code": 0, "uri": "https://...", "info": "404 Client Error: Not Found ..."}
 
-``python -m handbook.linkreport [--docs DIR] OUTPUT_JSON`` prints a count of
+``python -m handbook.tools.linkreport [--docs DIR] OUTPUT_JSON`` prints a count of
 every status, then the links that need a person, in three groups, each link
 with its file and line:
 
@@ -192,7 +192,7 @@ def failed(links: list[Link]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the report of an output.json; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m handbook.linkreport",
+    parser = argparse.ArgumentParser(prog="python -m handbook.tools.linkreport",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, help="the linkcheck builder's output.json")
     parser.add_argument("--docs", type=Path, default=Path("docs"),

@@ -1,0 +1,1 @@
+"""Sphinx extensions: the code that runs inside the build (see conf.py's extensions)."""

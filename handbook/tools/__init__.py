@@ -1,0 +1,1 @@
+"""Command-line tools that run outside the build: ``python -m handbook.tools.NAME``."""
