@@ -279,11 +279,11 @@ def time_book(scale: int, work: Path) -> dict[str, float]:
     return times
 
 
-def bench(scale: int) -> int:
-    """Time every stage at 1× and at ``scale``×, and print them side by side."""
+def bench(*scales: int) -> int:
+    """Time every stage at 1× and at each of ``scales``, and print them side by side."""
     results = {}
     with tempfile.TemporaryDirectory(prefix="handbook-scale-") as tmp:
-        for n in dict.fromkeys((1, scale)):
+        for n in sorted({1, *scales}):
             print(f"Building the {n}× book ...", flush=True)
             results[n] = time_book(n, Path(tmp) / f"x{n}")
     print(report(results))
