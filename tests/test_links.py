@@ -8,7 +8,6 @@ names the page, the source file and line, and the target.
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,6 @@ from handbook.tools.links import (
     github_slug,
     main,
 )
-
-BUDGET_SECONDS = 20  # generous: the whole check takes about a second
-
 
 def _only(report: Report, target: str) -> Failure:
     """The one failure of ``report`` about ``target``."""
@@ -60,12 +56,11 @@ def test_the_repository_markdown_has_no_broken_link():
     assert not report.failures, str(report)
 
 
-def test_the_whole_check_takes_seconds(book):
-    start = time.perf_counter()
+def test_the_whole_check_runs_on_the_build(book):
+    # How long it takes is make bench's (SCALE=N times both checks), not a test's.
     reports = check_build(book.builddir)
-    seconds = time.perf_counter() - start
-    print(f"links: {sum(r.checked for r in reports)} links checked in {seconds:.2f} s")
-    assert seconds < BUDGET_SECONDS
+    assert [r.name for r in reports] == ["website", "PDF", "Markdown"]
+    assert all(r.checked for r in reports[:2]), [str(r) for r in reports]
 
 
 # -- The website: a MyST project whose raw HTML Sphinx does not check ----------
