@@ -75,7 +75,8 @@ def broken_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("links-broken")
     result = sphinx_build(ROOTS / "links-broken", out)
     assert result.returncode == 0, result.stderr  # Sphinx lets all of them through
-    (out / "peer-support-handbook.pdf").write_bytes(b"%PDF-1.7\n")  # as the Makefile copies it
+    for pdf in ("peer-support-handbook.pdf", "peer-support-handbook-large-print.pdf"):
+        (out / pdf).write_bytes(b"%PDF-1.7\n")  # as the Makefile copies them
     (out / "peer-support-handbook.epub").write_bytes(b"PK\x03\x04")  # and the EPUB
     return out
 

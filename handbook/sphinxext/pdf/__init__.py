@@ -14,15 +14,20 @@ page setup and cover of ``book.typ``.
 - The same doctree is also written as one HTML page (``index.html`` beside
   the PDFs), which the link check and the text tests read as the book's
   headings, links and paragraphs.
+- Typst describes an internal link by its target's page ("page 22"), so each
+  link annotation is then given its visible text as its description (see
+  `tags`), and the file's /ID is made from its content.
 - The dates are ``SOURCE_DATE_EPOCH``'s or the last commit's, so the same
   commit gives the same bytes.
 """
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
+import pikepdf
 import typst
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -33,6 +38,7 @@ from sphinx.util import logging
 from handbook.shared import build_date
 
 from .assemble import drop_empty_sections, lift_chapters, repair_links
+from .tags import describe_links, read_tags
 from .translator import TypstTranslator, label, string_literal
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +57,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
     name = "pdf"
     epilog = "The PDFs are in %(outdir)s."
     timings: dict[str, float] = {}  # seconds per edition, for make bench
+
+    def init(self) -> None:
+        super().init()
+        self.config.html_permalinks = False  # no "¶" after the HTML page's headings
 
     def get_theme_config(self) -> tuple[str, dict]:
         # The HTML page is only the checks' view of the book: the bare theme.
@@ -126,13 +136,15 @@ class PDFBuilder(SingleFileHTMLBuilder):
                                   ignore_system_fonts=True)
         stamp = int(build_date(Path(self.confdir)).timestamp())
         try:
-            _, warnings = compiler.compile_with_warnings(
-                output=str(target), pdf_standards=["ua-1"], timestamp=stamp)
+            data, warnings = compiler.compile_with_warnings(pdf_standards=["ua-1"], timestamp=stamp)
         except typst.TypstError as error:
             raise PDFError(self._explain(error, markup)) from None
         if warnings:
-            target.unlink(missing_ok=True)
             raise PDFError("\n".join(self._explain(warning, markup) for warning in warnings))
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            describe_links(pdf, read_tags(pdf))
+            # The /ID from the content, not the clock: the same book, the same bytes.
+            pdf.save(target, deterministic_id=True)
 
     def _explain(self, problem, markup: str) -> str:
         """Typst's message, with the handbook page and line it came from."""

@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.logging import get_node_location
 
 # ASCII punctuation that Typst markup reads as markup, escaped with "\".
-SPECIAL = set(string.punctuation) - set(",;:!?()%&'")
+SPECIAL = set(string.punctuation) - set(",;:!?%&")
 LABEL = re.compile(r"^[\w.:-]+$")
 # Schemes whose address means nothing on paper: the link is kept, not printed.
 UNPRINTED_SCHEMES = ("tel:", "sms:", "mailto:")
@@ -376,7 +376,9 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_reference(self, node):
         uri = node.get("refuri", "")
-        if node.get("refid") or uri.startswith("#"):
+        if node.children and all(isinstance(child, nodes.image) for child in node.children):
+            self.context.append(("none", ""))  # the website's "open the picture": not in print
+        elif node.get("refid") or uri.startswith("#"):
             target = node.get("refid") or uri[1:]
             self.add(f"#link({label(target)})[")
             self.context.append(("internal", target))
