@@ -344,7 +344,7 @@ def test_a_picture_and_code_build_reproducibly_with_the_books_fonts(tmp_path, co
 def test_a_character_the_typeface_lacks_stops_the_build(tmp_path):
     result = sphinx_build(ROOTS / "pdf-missing-glyph", tmp_path, "pdf")
     assert result.returncode != 0
-    assert 'pdf-missing-glyph/index.md:' in result.stderr
+    assert 'pdf-missing-glyph/index.md:9: ERROR: PDF: PDF/UA-1 error:' in result.stderr
     assert 'the text `"✓"` could not be displayed with font `"Atkinson Hyperlegible"`' in result.stderr
     assert not list(tmp_path.glob("*.pdf"))
 
@@ -352,8 +352,10 @@ def test_a_character_the_typeface_lacks_stops_the_build(tmp_path):
 def test_a_node_the_translator_does_not_know_stops_the_build(tmp_path):
     result = sphinx_build(ROOTS / "pdf-unknown-node", tmp_path, "pdf")
     assert result.returncode != 0
-    assert "pdf-unknown-node/index.md:9: the PDF builder does not know the 'versionmodified' node" \
-        in result.stderr
+    assert ("pdf-unknown-node/index.md:9: ERROR: the PDF builder does not know the "
+            "'versionmodified' node") in result.stderr
+    assert "The PDF was not written" in result.stderr
+    assert not list(tmp_path.glob("*.pdf"))
 
 
 def test_the_website_links_the_large_print_pdf_beside_the_pdf(book, config):

@@ -10,7 +10,7 @@ page setup and cover of ``book.typ``.
   system font, and not Typst's own, so a character the fonts lack cannot be
   drawn in another face. PDF/UA-1 export then fails on it, naming the text
   and the font, and the build stops with the page and line it came from.
-  Any Typst error or warning stops the build the same way.
+  Any Typst error or warning is logged the same way, and no PDF is written.
 - The same doctree is also written as one HTML page (``index.html`` beside
   the PDFs), which the link check and the text tests read as the book's
   headings, links and paragraphs.
@@ -24,6 +24,7 @@ page setup and cover of ``book.typ``.
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -91,6 +92,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def finish(self) -> None:
         super().finish()  # the HTML page, and the pictures, into _images/
+        if self.translator.problems:
+            self._fail(f"{self.translator.problems} passage(s) above cannot be printed")
+            return
         outdir = Path(self.outdir)
         (outdir / "book.typ").write_text(TEMPLATE.read_text("utf-8"), "utf-8")
         markup = self.translator.astext()
@@ -103,9 +107,16 @@ class PDFBuilder(SingleFileHTMLBuilder):
             main = outdir / Path(name).with_suffix(".typ").name
             main.write_text(self._main(size), "utf-8")
             start = time.perf_counter()
-            self._compile(main, outdir / name, fonts, markup)
+            if not self._compile(main, outdir / name, fonts, markup):
+                self._fail("Typst could not make it (see above)")
+                return
             self.timings[name] = time.perf_counter() - start
             logger.info("PDF written to %s", outdir / name)
+
+    def _fail(self, why: str) -> None:
+        """Write no PDF, and end the build with an error status even without -W."""
+        logger.error("The PDF was not written: %s.", why, type="pdf", subtype="not-written")
+        self.app.statuscode = 1
 
     def _main(self, size: str) -> str:
         """The Typst file of one edition: the template, at ``size``, around the book."""
@@ -130,34 +141,53 @@ class PDFBuilder(SingleFileHTMLBuilder):
             '#include "content.typ"\n'
         )
 
-    def _compile(self, main: Path, target: Path, fonts, markup: str) -> None:
-        """Compile one edition; any Typst error or warning stops the build."""
+    def _compile(self, main: Path, target: Path, fonts, markup: str) -> bool:
+        """Compile one edition; log each Typst error or warning at its source line.
+
+        Returns whether the PDF was written.
+        """
         compiler = typst.Compiler(str(main), root=str(main.parent), font_paths=fonts,
                                   ignore_system_fonts=True)
         stamp = int(build_date(Path(self.confdir)).timestamp())
         try:
             data, warnings = compiler.compile_with_warnings(pdf_standards=["ua-1"], timestamp=stamp)
         except typst.TypstError as error:
-            raise PDFError(self._explain(error, markup)) from None
+            warnings, data = [error], None  # one error, or several in its diagnostic
         if warnings:
-            raise PDFError("\n".join(self._explain(warning, markup) for warning in warnings))
+            for problem in warnings:
+                for where, message in self._explain(problem, markup):
+                    logger.error("PDF: %s", message, location=where, type="pdf", subtype="typst")
+            return False
         with pikepdf.open(io.BytesIO(data)) as pdf:
             describe_links(pdf, read_tags(pdf))
             # The /ID from the content, not the clock: the same book, the same bytes.
             pdf.save(target, deterministic_id=True)
+        return True
 
-    def _explain(self, problem, markup: str) -> str:
-        """Typst's message, with the handbook page and line it came from."""
+    def _explain(self, problem, markup: str) -> list[tuple[str | None, str]]:
+        """Typst's messages, each with the handbook page and line it came from.
+
+        A Typst error may hold several (each missing glyph is one); its
+        diagnostic lists them as ``error: ...`` lines, each with its place.
+        """
         diagnostic = getattr(problem, "diagnostic", "") or str(problem)
-        where = ""
+        found, message = [], None
         for line in diagnostic.splitlines():
-            if "content.typ:" in line:
-                number = int(line.split("content.typ:")[1].split(":")[0])
-                where = self.translator.location_of_line(markup, number) or ""
-                break
-        message = getattr(problem, "message", "") or diagnostic.splitlines()[0]
-        hints = "".join(f"\n  hint: {hint}" for hint in getattr(problem, "hints", []) or [])
-        return f"{where}: {message}{hints}\n{diagnostic}" if where else f"{message}{hints}\n{diagnostic}"
+            head = re.match(r"^(?:error|warning): (.*)$", line)
+            place = re.search(r"content\.typ:(\d+):", line)
+            if head:
+                if message:
+                    found.append((None, message))
+                message = head[1]
+            elif place and message:
+                found.append((self.translator.location_of_line(markup, int(place[1])), message))
+                message = None
+        if message:
+            found.append((None, message + "\n" + diagnostic))
+        if not found:
+            found.append((None, diagnostic))
+        hints = "".join(f" (hint: {hint})" for hint in getattr(problem, "hints", []) or [])
+        return [(where, text + hints) for where, text in found]
 
 
 def _add_large_print_link(app: Sphinx, pagename, templatename, context, doctree) -> None:

@@ -3,8 +3,8 @@
 `TypstTranslator` is a docutils ``NodeVisitor``: each node the handbook uses
 has a ``visit_``/``depart_`` pair that writes Typst. Text is escaped
 character by character, so nothing in a page can become Typst markup. A node
-with no pair stops the build, naming the node and its source ``file:line``:
-nothing is dropped from the book unseen.
+with no pair is an error at its source ``file:line`` naming the node, and
+the builder then writes no PDF: nothing is dropped from the book unseen.
 
 The functions the markup calls (``note``, ``pageref``...) are defined in
 ``book.typ``, which also sets the page, the type and the cover.
@@ -19,6 +19,7 @@ from bisect import bisect_right
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import SphinxError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.logging import get_node_location
 
@@ -27,6 +28,7 @@ SPECIAL = set(string.punctuation) - set(",;:!?%&")
 LABEL = re.compile(r"^[\w.:-]+$")
 # Schemes whose address means nothing on paper: the link is kept, not printed.
 UNPRINTED_SCHEMES = ("tel:", "sms:", "mailto:")
+logger = logging.getLogger(__name__)
 ADMONITIONS = {
     "attention": "Attention", "caution": "Caution", "danger": "Danger", "error": "Error",
     "hint": "Hint", "important": "Important", "note": "Note", "tip": "Tip",
@@ -85,6 +87,7 @@ class TypstTranslator(SphinxTranslator):
         self.sources: list[tuple[int, str]] = []  # (offset in the markup, "file:line")
         self.offset = 0
         self.figure_image: str | None = None
+        self.problems = 0  # nodes that could not be printed (logged, with their line)
 
     # -- output -------------------------------------------------------------
 
@@ -111,12 +114,17 @@ class TypstTranslator(SphinxTranslator):
         super().dispatch_visit(node)
 
     def unknown_visit(self, node: nodes.Node) -> None:
+        self.refuse(node, f"the PDF builder does not know the {node.__class__.__name__!r} node, "
+                    "so it cannot print it. Write the passage with the Markdown the handbook "
+                    "already uses, or teach handbook/sphinxext/pdf/translator.py the node.")
+
+    def refuse(self, node: nodes.Node, message: str) -> None:
+        """Log what cannot be printed, at its source line; the builder then
+        writes no PDF rather than one with the passage missing."""
         where = get_node_location(node) or _nearest_location(node)
-        raise UnknownNodeError(
-            f"{where}: the PDF builder does not know the {node.__class__.__name__!r} node, so "
-            "it cannot print it. Write the passage with the Markdown the handbook already "
-            "uses, or teach handbook/sphinxext/pdf/translator.py the node."
-        )
+        logger.error(message, location=where, type="pdf", subtype="unprintable")
+        self.problems += 1
+        raise nodes.SkipNode
 
     def labels(self, node: nodes.Element) -> str:
         """A label for the node's first id (links were aimed at first ids)."""
@@ -461,11 +469,8 @@ class TypstTranslator(SphinxTranslator):
         if "typst" in node.get("format", "").split():
             self.add(node.astext())
             raise nodes.SkipNode
-        where = get_node_location(node) or _nearest_location(node)
-        raise UnknownNodeError(
-            f"{where}: raw {node.get('format', '')} cannot be printed in the PDF: "
-            "write it as Markdown (a link as [words](page.md#heading))."
-        )
+        self.refuse(node, f"raw {node.get('format', '')} cannot be printed in the PDF: "
+                    "write it as Markdown (a link as [words](page.md#heading)).")
 
     def visit_problematic(self, node):
         self.unknown_visit(node)
