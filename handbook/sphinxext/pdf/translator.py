@@ -26,6 +26,7 @@ from sphinx.util.logging import get_node_location
 # ASCII punctuation that Typst markup reads as markup, escaped with "\".
 SPECIAL = set(string.punctuation) - set(",;:!?%&")
 LABEL = re.compile(r"^[\w.:-]+$")
+SHORT_CELL = 12  # characters: a column no longer than this is sized to its text
 # Schemes whose address means nothing on paper: the link is kept, not printed.
 UNPRINTED_SCHEMES = ("tel:", "sms:", "mailto:")
 logger = logging.getLogger(__name__)
@@ -322,8 +323,9 @@ class TypstTranslator(SphinxTranslator):
         self.add("\n\n")
 
     def visit_tgroup(self, node):
-        widths = _balanced_widths(node)
-        self.add(f"#table(columns: ({', '.join(f'{w}fr' for w in widths)},), ")
+        unbroken, weights = _balanced_widths(node)
+        self.add(f"#balanced-table(unbroken: ({''.join(string_literal(u) + ', ' for u in unbroken)}), "
+                 f"weights: ({''.join(f'{w}, ' for w in weights)}), ")
 
     def depart_tgroup(self, node):
         self.add(")\n\n")
@@ -512,18 +514,21 @@ def _length(value: str | None) -> str | None:
     return f"{number}{unit or 'pt'}"
 
 
-def _balanced_widths(tgroup: nodes.Element) -> list[int]:
-    """Column widths from each column's text: its average cell, and never
-    narrower than its longest word, so a column of short labels or numbers
-    gives room to one of sentences, and no word is pushed out of its cell."""
+def _balanced_widths(tgroup: nodes.Element) -> tuple[list[str], list[int]]:
+    """What ``balanced-table`` (book.typ) needs to size the columns: each
+    column's text that must not wrap (its longest word, or its whole cell
+    when all its cells are short, as names and numbers are) and its weight
+    (between its average and its longest cell's length)."""
     count = sum(isinstance(child, nodes.colspec) for child in tgroup.children)
     cells: list[list[str]] = [[] for _ in range(count)]
     for row in tgroup.findall(nodes.row):
         for index, entry in enumerate(row.children[:count]):
-            cells[index].append(entry.astext())
-    widths = []
+            cells[index].append(" ".join(entry.astext().split()))
+    unbroken, weights = [], []
     for texts in cells:
-        longest_word = max((len(word) for text in texts for word in text.split()), default=1)
+        pieces = texts if max(map(len, texts), default=0) <= SHORT_CELL else \
+            [word for text in texts for word in text.split()]
+        unbroken.append(max(pieces, key=len, default=""))
         average = sum(map(len, texts)) / max(len(texts), 1)
-        widths.append(round(max(longest_word + 2, average)))
-    return widths
+        weights.append(max(1, round((average + max(map(len, texts), default=0)) / 2)))
+    return unbroken, weights
