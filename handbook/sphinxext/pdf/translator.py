@@ -12,21 +12,16 @@ The functions the markup calls (``note``, ``pageref``...) are defined in
 
 from __future__ import annotations
 
-import re
-import string
 from bisect import bisect_right
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.logging import get_node_location
 
-# ASCII punctuation that Typst markup reads as markup, escaped with "\".
-SPECIAL = set(string.punctuation) - set(",;:!?%&")
-LABEL = re.compile(r"^[\w.:-]+$")
-SHORT_CELL = 12  # characters: a column no longer than this is sized to its text
+from .markup import balanced_widths, escape, label, length, string_literal
+
 # Schemes whose address means nothing on paper: the link is kept, not printed.
 UNPRINTED_SCHEMES = ("tel:", "sms:", "mailto:")
 logger = logging.getLogger(__name__)
@@ -35,33 +30,13 @@ ADMONITIONS = {
     "hint": "Hint", "important": "Important", "note": "Note", "tip": "Tip",
     "warning": "Warning", "seealso": "See also",
 }
+# Nodes whose content is printed as it is, with nothing around it.
+PASS_THROUGH = ("start_of_file", "compound", "container", "glossary", "tbody", "row", "legend")
 # Nodes that carry nothing for print: the website's metadata, indexes, comments.
 SKIPPED = (
     nodes.comment, addnodes.index, nodes.meta, addnodes.toctree, nodes.substitution_definition,
     addnodes.tabular_col_spec, addnodes.highlightlang, nodes.system_message,
 )
-
-
-class UnknownNodeError(SphinxError):
-    category = "PDF error"
-
-
-def escape(text: str) -> str:
-    """Text as Typst markup that prints exactly that text."""
-    text = re.sub(r"\s+", " ", text)
-    return "".join("\\" + char if char in SPECIAL else char for char in text)
-
-
-def string_literal(text: str) -> str:
-    """Text as a Typst string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def label(name: str) -> str:
-    """A Typst label for a doctree id (ids are already label-safe)."""
-    if not LABEL.match(name):
-        raise UnknownNodeError(f"the id {name!r} cannot be a Typst label")
-    return f"<{name}>"
 
 
 def _wrap(opening: str, closing: str = "]"):
@@ -136,13 +111,6 @@ class TypstTranslator(SphinxTranslator):
     def visit_document(self, node):
         self.add('#import "book.typ": *\n')
 
-    def depart_document(self, node): pass
-    def visit_start_of_file(self, node): pass
-    def depart_start_of_file(self, node): pass
-    def visit_compound(self, node): pass
-    def depart_compound(self, node): pass
-    def visit_container(self, node): pass
-    def depart_container(self, node): pass
 
     def visit_section(self, node):
         self.level += 1
@@ -292,8 +260,6 @@ class TypstTranslator(SphinxTranslator):
     def depart_definition(self, node):
         self.add("]")
 
-    def visit_glossary(self, node): pass
-    def depart_glossary(self, node): pass
 
     def visit_field_list(self, node):
         self.visit_definition_list(node)
@@ -323,7 +289,7 @@ class TypstTranslator(SphinxTranslator):
         self.add("\n\n")
 
     def visit_tgroup(self, node):
-        unbroken, weights = _balanced_widths(node)
+        unbroken, weights = balanced_widths(node)
         self.add(f"#balanced-table(unbroken: ({''.join(string_literal(u) + ', ' for u in unbroken)}), "
                  f"weights: ({''.join(f'{w}, ' for w in weights)}), ")
 
@@ -339,10 +305,6 @@ class TypstTranslator(SphinxTranslator):
     def depart_thead(self, node):
         self.add("), ")
 
-    def visit_tbody(self, node): pass
-    def depart_tbody(self, node): pass
-    def visit_row(self, node): pass
-    def depart_row(self, node): pass
 
     def visit_entry(self, node):
         spans = []
@@ -361,7 +323,6 @@ class TypstTranslator(SphinxTranslator):
         text = node.astext()
         self.add(escape(text))
 
-    def depart_Text(self, node): pass
 
     visit_emphasis, depart_emphasis = _wrap("#emph[")
     visit_strong, depart_strong = _wrap("#strong[")
@@ -438,7 +399,7 @@ class TypstTranslator(SphinxTranslator):
         if path is None:
             self.unknown_visit(node)
         alt = node.get("alt", "")
-        width = _length(node.get("width"))
+        width = length(node.get("width"))
         args = [string_literal(path), f"alt: {string_literal(alt)}"]
         if width:
             args.append(f"width: {width}")
@@ -464,8 +425,6 @@ class TypstTranslator(SphinxTranslator):
     def depart_caption(self, node):
         self.add("])" + self.labels(node.parent) + "\n\n")
 
-    def visit_legend(self, node): pass
-    def depart_legend(self, node): pass
 
     def visit_raw(self, node):
         if "typst" in node.get("format", "").split():
@@ -485,6 +444,10 @@ for _name, _title in ADMONITIONS.items():
     setattr(TypstTranslator, f"visit_{_name}",
             lambda self, node, title=_title: self.visit_admonition(node, title))
     setattr(TypstTranslator, f"depart_{_name}", TypstTranslator.depart_admonition)
+for _name in PASS_THROUGH:
+    setattr(TypstTranslator, f"visit_{_name}", lambda self, node: None)
+for _name in ("document", "Text", *PASS_THROUGH):
+    setattr(TypstTranslator, f"depart_{_name}", lambda self, node: None)
 for _skipped in SKIPPED:
     setattr(TypstTranslator, f"visit_{_skipped.__name__}", lambda self, node: _skip())
 
@@ -499,36 +462,3 @@ def _nearest_location(node: nodes.Node) -> str:
             return f"{node.source}:{node.line or ''}"
         node = node.parent
     return "(unknown source)"
-
-
-def _length(value: str | None) -> str | None:
-    """A docutils length (``50%``, ``200px``, ``3cm``) in Typst's units."""
-    if not value:
-        return None
-    match = re.fullmatch(r"([\d.]+)\s*(%|px|pt|cm|mm|in|em)?", value)
-    if not match:
-        return None
-    number, unit = match.groups()
-    if unit == "px":
-        return f"{float(number) * 0.75}pt"
-    return f"{number}{unit or 'pt'}"
-
-
-def _balanced_widths(tgroup: nodes.Element) -> tuple[list[str], list[int]]:
-    """What ``balanced-table`` (book.typ) needs to size the columns: each
-    column's text that must not wrap (its longest word, or its whole cell
-    when all its cells are short, as names and numbers are) and its weight
-    (between its average and its longest cell's length)."""
-    count = sum(isinstance(child, nodes.colspec) for child in tgroup.children)
-    cells: list[list[str]] = [[] for _ in range(count)]
-    for row in tgroup.findall(nodes.row):
-        for index, entry in enumerate(row.children[:count]):
-            cells[index].append(" ".join(entry.astext().split()))
-    unbroken, weights = [], []
-    for texts in cells:
-        pieces = texts if max(map(len, texts), default=0) <= SHORT_CELL else \
-            [word for text in texts for word in text.split()]
-        unbroken.append(max(pieces, key=len, default=""))
-        average = sum(map(len, texts)) / max(len(texts), 1)
-        weights.append(max(1, round((average + max(map(len, texts), default=0)) / 2)))
-    return unbroken, weights
