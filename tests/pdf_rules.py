@@ -123,6 +123,26 @@ def check_headings_match_bookmarks(pdf: pikepdf.Pdf, tags: Tags) -> list[str]:
             f"bookmarked {marked[first:first + 1]}"]
 
 
+def check_no_heading_stranded(pdf: pikepdf.Pdf, tags: Tags) -> list[str]:
+    """A heading shares its page with the text it heads (the next element
+    with text that is not a heading)."""
+    problems = []
+    elements = [e for e in tags.root.walk() if e.type != "/StructTreeRoot"]
+    for at, element in enumerate(elements):
+        if not HEADING.match(element.type):
+            continue
+        after = next((e for e in elements[at + 1:] if not HEADING.match(e.type)
+                      and not _within(e, element) and e.where() != "no page"), None)
+        if after is not None and after.where() != element.where():
+            problems.append(f"{element.where()}: heading {element.text(tags.content)!r} is "
+                            f"stranded: its text starts on {after.where()}")
+    return problems
+
+
+def _within(element, heading) -> bool:
+    return any(element is inner for inner in heading.walk())
+
+
 def check_document(pdf: pikepdf.Pdf, tags: Tags) -> list[str]:
     problems = []
     if str(pdf.Root.get("/Lang", "")) != "en-GB":
@@ -136,7 +156,8 @@ def check_document(pdf: pikepdf.Pdf, tags: Tags) -> list[str]:
 
 RULES = [
     check_painted_content_is_tagged, check_no_text_unreachable, check_list_items,
-    check_table_headers, check_links, check_headings_match_bookmarks, check_document,
+    check_table_headers, check_links, check_headings_match_bookmarks, check_no_heading_stranded,
+    check_document,
 ]
 
 

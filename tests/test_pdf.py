@@ -224,6 +224,7 @@ Read #link(<second>)[the second chapter] or #link("https://example.org/")[this].
 #table(columns: 2, table.header[Name][Number], [Samaritans], [116 123])
 == A section
 Words.
+#pagebreak()
 = Second chapter <second>
 Because everyone is welcome.
 """
@@ -278,6 +279,13 @@ def _bookmark_renamed(pdf):
         outline.root[0].title = "Chapter one"
 
 
+def _heading_stranded(pdf):
+    """The second chapter's heading moved to page 1, its text left on page 2."""
+    heading = _elements(pdf, "/H1")[1].source
+    heading.K = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.MCR, Pg=pdf.pages[0].obj, MCID=0)])
+
+
 def _no_language(pdf):
     del pdf.Root["/Lang"]
 
@@ -289,6 +297,7 @@ BREAKERS = {
     "check_table_headers": _header_without_scope,
     "check_links": _link_in_a_span,
     "check_headings_match_bookmarks": _bookmark_renamed,
+    "check_no_heading_stranded": _heading_stranded,
     "check_document": _no_language,
 }
 

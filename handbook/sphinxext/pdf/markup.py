@@ -14,6 +14,7 @@ from sphinx.errors import SphinxError
 
 # ASCII punctuation that Typst markup reads as markup, escaped with "\".
 SPECIAL = set(string.punctuation) - set(",;:!?%&")
+DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
 LABEL = re.compile(r"^[\w.:-]+$")
 SHORT_CELL = 12  # characters: a column no longer than this is sized to its text
 
@@ -23,9 +24,14 @@ class MarkupError(SphinxError):
 
 
 def escape(text: str) -> str:
-    """Text as Typst markup that prints exactly that text."""
+    """Text as Typst markup that prints exactly that text.
+
+    A space between digits does not break the line ("~"), so a phone number
+    such as 116 123 is never split over two lines.
+    """
     text = re.sub(r"\s+", " ", text)
-    return "".join("\\" + char if char in SPECIAL else char for char in text)
+    markup = "".join("\\" + char if char in SPECIAL else char for char in text)
+    return DIGIT_SPACE.sub("~", markup)
 
 
 def string_literal(text: str) -> str:
