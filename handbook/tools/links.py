@@ -15,8 +15,7 @@ left to the online link checker. Three checks, each returning a `Report`:
   a link to a heading reaches the page that holds the heading, no link the
   print page (the book's doctree as HTML) asked for went missing, and every
   external link is an ``http(s)`` address that the website also links to, so
-  the online checker covers it (``tel:``, ``sms:`` and ``mailto:`` are the
-  reader's own programs'). Links written ``#document-page#anchor`` (the ``singlehtml``
+  the online checker covers it. Links written ``#document-page#anchor`` (the ``singlehtml``
   bug that ``handbook.sphinxext.pdf`` repairs) are failures.
 - `check_markdown`: relative links and ``#anchors`` in ``README.md`` and the
   repository's other Markdown files (not the handbook's pages) resolve, the
@@ -486,9 +485,6 @@ def _outline_items(catalog: Any) -> Iterator[Any]:
         stack += [item.get("/Next"), item.get("/First")]
 
 
-READER_SCHEMES = {"tel", "sms", "mailto"}
-
-
 def _check_uri(where: str, uri: str, site_urls: set[str] | None) -> list[Failure]:
     """An external link must be a web address the website links to as well."""
     if SINGLEHTML_BUG.search(uri):
@@ -496,8 +492,6 @@ def _check_uri(where: str, uri: str, site_urls: set[str] | None) -> list[Failure
     if uri.startswith("#"):
         return [Failure(where, uri, "a link inside the book written as a web address")]
     parts = urlsplit(uri)
-    if parts.scheme in READER_SCHEMES:
-        return []  # the reader's phone or mail program: nothing to fetch
     if parts.scheme == "file":
         return [Failure(where, uri, "a link to a file beside the PDF, from raw HTML: write it as "
                                     "a Markdown link, [words](page.md#heading)")]
