@@ -29,6 +29,12 @@ repository_url = os.environ.get(
     "HANDBOOK_REPOSITORY", "https://github.com/peer-support-handbook/handbook"
 )
 repository_branch = "main"
+# Where readers' feedback goes: every page's footer offers an email to it,
+# its subject naming the page (handbook/sphinxext/feedback.py). Set
+# HANDBOOK_FEEDBACK_EMAIL, or change this, to the address that is read.
+handbook_feedback_email = os.environ.get(
+    "HANDBOOK_FEEDBACK_EMAIL", "feedback@peer-support-handbook.org"
+)
 
 # -- Sources and extensions --------------------------------------------------
 extensions = [
@@ -115,6 +121,9 @@ html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
 # The edition and address, for the citation in docs/about.md ({{ address }} and so on).
 myst_substitutions = {
     "edition": release, "year": str(build_date(ROOT).year), "address": f"<{html_baseurl}>",
+    # The feedback address as a link, for the About page and the accessibility statement.
+    "email": f"[{handbook_feedback_email}](mailto:{handbook_feedback_email})",
+    "repository": f"<{repository_url}>",
 }
 sitemap_url_scheme = "{link}"  # the site has no language or version folders
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
