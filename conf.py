@@ -39,6 +39,7 @@ extensions = [
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
+    "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags
@@ -161,6 +162,11 @@ suppress_warnings = [
     "git.too_shallow", "git.subprocess_error", "git.command_not_found",
     "git.dependency_not_found",
 ]
+
+# -- Review dates (handbook/sphinxext/review.py) ------------------------------
+# The longest time from one review of a page to the next, in days. The help
+# page's numbers and services change, so it is reviewed every three months.
+handbook_review_cycle_days = {"*": 366, "help-now": 92}
 
 # -- External links: make linkcheck (online, so never in make test) -----------
 # Fetches every web link, and every citation's DOI and URL. The Makefile runs
