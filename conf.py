@@ -29,6 +29,12 @@ repository_url = os.environ.get(
     "HANDBOOK_REPOSITORY", "https://github.com/peer-support-handbook/handbook"
 )
 repository_branch = "main"
+# Where readers' feedback goes: every page's footer offers an email to it,
+# its subject naming the page (handbook/sphinxext/feedback.py). Set
+# HANDBOOK_FEEDBACK_EMAIL, or change this, to the address that is read.
+handbook_feedback_email = os.environ.get(
+    "HANDBOOK_FEEDBACK_EMAIL", "feedback@peer-support-handbook.org"
+)
 
 # -- Sources and extensions --------------------------------------------------
 extensions = [
@@ -40,6 +46,7 @@ extensions = [
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
+    "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags
@@ -90,6 +97,7 @@ html_theme_options = {
     # The copyright line names the authors already; the theme's "By ..." would repeat them.
     "footer_content_items": [
         "copyright.html", "last-updated.html", "extra-footer.html", "handbook-downloads.html",
+        "handbook-feedback.html",
     ],
     "extra_footer": (
         f'Edition {release}, {today}. '
