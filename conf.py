@@ -20,6 +20,7 @@ project = "The Peer Support Handbook"
 subtitle = "What peer support groups offer, and how to find one that suits you"
 author = "The Peer Support Handbook contributors"
 release = version = "1.0"
+release_date = "2026-12-01"  # the edition's date, as cited (About, CITATION.cff)
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
 language = "en_GB"
@@ -118,9 +119,10 @@ html_baseurl = (
     or "https://peer-support-handbook.github.io/handbook/"
 ).rstrip("/") + "/"
 html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
-# The edition and address, for the citation in docs/about.md ({{ address }} and so on).
+# The edition, its year and the address, for the citation in docs/about.md
+# ({{ address }} and so on); CITATION.cff gives the same.
 myst_substitutions = {
-    "edition": release, "year": str(build_date(ROOT).year), "address": f"<{html_baseurl}>",
+    "edition": release, "year": release_date[:4], "address": f"<{html_baseurl}>",
 }
 sitemap_url_scheme = "{link}"  # the site has no language or version folders
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
