@@ -51,7 +51,7 @@ NOT_IN_SOURCES = "(theme or template)"
 
 # Addresses that are not files of the site: the online checker (http, https),
 # or the reader's own programs (mail, phone), or inline content and scripts.
-IGNORED_SCHEMES = {"http", "https", "mailto", "tel", "javascript", "data"}
+IGNORED_SCHEMES = {"http", "https", "mailto", "tel", "sms", "javascript", "data"}
 # Attributes that hold one address; ``srcset`` holds a list and is split apart.
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "xlink:href"}
 # Link previews name the page and its picture in <meta property="og:...">.
