@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from handbook.tools.prose import prose_lines
 from handbook.tools.dedupe import (
     MIN_WORDS,
     STEM,
@@ -232,3 +233,12 @@ def test_the_handbook_says_each_thing_once_and_quickly():
     duplicates = find_duplicates(sorted((ROOT / "docs").rglob("*.md")))
     assert time.perf_counter() - start < 10  # the aim is under 2 s
     assert not duplicates, "\n".join(str(duplicate) for duplicate in duplicates)
+
+
+def test_both_text_checks_read_a_page_alike():
+    page = ("# Title\n\n~~~text\nCode, not prose.\n~~~\n\n- A list item\n  on two lines.\n\n"
+            "```{glossary}\nPeer support\n  Help from people who have been there.\n```\n")
+    assert passages(page) == [(7, "A list item\non two lines."),
+                              (11, "Peer support\nHelp from people who have been there.")]
+    assert prose_lines(page) == [(7, "A list item"), (8, "on two lines."), (11, "Peer support"),
+                                 (12, "Help from people who have been there.")]

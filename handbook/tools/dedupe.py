@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -35,6 +35,8 @@ from itertools import combinations
 from pathlib import Path
 
 import snowballstemmer
+
+from handbook.tools.myst_text import passages
 
 THRESHOLD = 0.55  # similarity at which two units say the same thing
 MIN_CONTENT = 0.2  # below this content overlap, a shared skeleton is only style
@@ -144,23 +146,6 @@ PHRASE = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
 
-FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(\{(?P<name>[a-z-]+)\})?")
-PROSE_DIRECTIVES = frozenset({
-    "note", "important", "tip", "warning", "caution", "attention", "hint", "danger",
-    "error", "seealso", "admonition", "epigraph", "sidebar", "topic", "glossary",
-})
-LIST_ITEM = re.compile(r"^\s*(?:[-*+:]|\d+[.)])\s+")  # and definitions
-NOT_PROSE = re.compile(r"^\s*(?:#|\||:[\w-]+:|\(.*\)=\s*$|<!--|\[[^\]^]+\]:|[-*_=]{3,}\s*$)")
-MARKUP = [
-    (re.compile(r"\s*\{cite(?::\w+)?\}`[^`]*`"), ""),
-    (re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^`>]*>)?`"), r"\1"),
-    (re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
-    (re.compile(r"\[\^[^\]]*\]|<https?:[^>]*>|\{\{[^}]*\}\}"), ""),
-    (re.compile(r"^\s*(?:>\s*)+"), ""),
-    (re.compile(r"[*_`]+"), ""),
-]
-
-
 @dataclass(frozen=True)
 class Duplicate:
     """Two places in the handbook that say the same thing."""
@@ -198,55 +183,6 @@ def _build_synonyms() -> dict[str, str]:
 
 
 SYNONYM_STEMS = _build_synonyms()
-
-
-def passages(text: str) -> list[tuple[int, str]]:
-    """The prose of a MyST page: (first line, plain text) of each paragraph and list item."""
-    found: list[tuple[int, list[str]]] = []
-    previous = ""
-    for number, line in _prose_lines(text):
-        if line and (LIST_ITEM.match(line) or not previous):
-            found.append((number, [_plain(LIST_ITEM.sub("", line, count=1))]))
-        elif line:
-            found[-1][1].append(_plain(line))
-        previous = line
-    return [(number, "\n".join(lines)) for number, lines in found]
-
-
-def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Each line of a MyST page with its number, or "" in place of a line that is not prose.
-
-    Front matter, headings, tables, targets, comments, directive options and
-    the bodies of code blocks and of directives such as toctree and
-    bibliography are not prose; admonitions and the glossary are.
-    """
-    closing: list[str] = []  # the fences that close the open admonitions
-    skip_until = ""  # the fence that closes a block without prose
-    in_front_matter = text.startswith("---\n")
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        fence = FENCE.match(stripped)
-        if in_front_matter:
-            in_front_matter = number == 1 or stripped != "---"
-        elif skip_until:
-            skip_until = "" if stripped == skip_until else skip_until
-        elif closing and stripped == closing[-1]:
-            closing.pop()
-        elif fence and fence["name"] in PROSE_DIRECTIVES:
-            closing.append(fence["fence"])
-        elif fence:
-            skip_until = fence["fence"]
-        elif stripped and not NOT_PROSE.match(line):
-            yield number, line
-            continue
-        yield number, ""
-
-
-def _plain(line: str) -> str:
-    """A line of Markdown as a reader sees it: roles, links and emphasis reduced to their text."""
-    for pattern, replacement in MARKUP:
-        line = pattern.sub(replacement, line)
-    return line.strip()
 
 
 def units(path: Path) -> list[Unit]:
