@@ -69,7 +69,8 @@ myst_enable_extensions = [
     "attrs_inline",
 ]
 myst_heading_anchors = 3
-# tel: and sms: links dial or text a helpline (docs/help-now.md); MyST would read them as pages.
+# Links MyST passes through as addresses: tel: and sms: let a phone call or text
+# a helpline in one tap (docs/help-now.md).
 myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------

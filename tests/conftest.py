@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
+
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
 SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
@@ -27,6 +29,12 @@ class Book:
     builddir: Path
     html: Path
     pdf: Path
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds ``testroot="x"``: tests/roots/test-x/."""
+    return ROOTS
 
 
 @pytest.fixture(scope="session")
