@@ -11,6 +11,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, sphinx_build
+from sphinx.util.console import strip_colors
 
 SOURCES = sorted((ROOT / "docs").rglob("*.md"))
 
@@ -80,3 +81,14 @@ def test_every_page_of_the_site_and_the_epub_shows_its_own_review_dates(book):
         assert shown == [f"Page last reviewed: {_words(last)}. Next review due: {_words(due)}."], doc
         epub = book.builddir / "epub" / f"{doc}.xhtml"
         assert _review_paragraphs(epub) == shown, doc
+
+
+@pytest.mark.sphinx("html", testroot="small-book", srcdir="small-book-review",
+                    confoverrides={"handbook_review_today": "2027-03-01"})
+def test_in_process_a_page_due_today_is_named_and_the_others_show_their_dates(app):
+    app.build()
+    warnings = strip_colors(app.warning.getvalue())
+    assert re.findall(r"([\w-]+)\.md:(\d+): WARNING: the page's review was due", warnings) == [
+        ("help-now", "3")], warnings  # its cycle is three months; the others' a year
+    assert _review_paragraphs(app.outdir / "first.html") == [
+        "Page last reviewed: 1 December 2026. Next review due: 1 December 2027."]
