@@ -333,3 +333,15 @@ def test_candidate_pairs_miss_no_pair_that_shares_enough():
         candidates = set(candidate_pairs(sets, least))
         assert set(_all_pairs(sets, least)) <= candidates
         assert len(candidates) < len(sets) * (len(sets) - 1) // 2  # and not every pair
+
+
+def test_a_reminder_that_links_to_the_full_statement_passes(tmp_path):
+    first, second = SAME_IDEA["adds to care, does not replace it"]
+    reminder = second.replace("treatment", "[treatment](a.md#care)")
+    assert find_duplicates(_pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{reminder}\n")) == []
+    both = [f"# One\n\n{first.replace('care', '[care](sub/../c.md)')}\n",
+            f"# Two\n\n{second.replace('treatment', '[treatment](c.md)')}\n"]
+    assert find_duplicates(_pages(tmp_path, *both, "# Three\n\nThe full statement.\n")) == []
+    unlinked = _pages(tmp_path, f"# One\n\n{first}\n",
+                      f"# Two\n\n{second.replace('treatment', '[treatment](x.md)')}\n")
+    assert len(find_duplicates(unlinked)) == 1  # a link elsewhere is no excuse

@@ -32,7 +32,9 @@ stems, synonyms merged, less the handbook's topic (TOPIC: "peer",
 words. Two sentences that share at least MIN_SHARED
 concepts, with a Dice overlap from IDEA_THRESHOLD, state the same idea,
 unless they name fewer than MIN_IDEA_UNION between them: a repeated
-one-line reminder ("Call 999 if you are in danger") is allowed.
+one-line reminder ("Call 999 if you are in danger") is allowed, and so is
+a sentence whose paragraph links to the other's page, or two that link to
+the same page: reminders that point to the full statement.
 Sentences that share only the topic, or a word or two of it, pass.
 
 Only candidate pairs are compared: each unit is indexed by its rarest
@@ -44,6 +46,7 @@ time grows with the pairs that share a rare word, not with all pairs.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -64,7 +67,7 @@ from handbook.tools.dedupe_words import (  # noqa: F401 - SYNONYMS: the tests re
     SYNONYMS,
     TOPIC,
 )
-from handbook.tools.myst_text import passages
+from handbook.tools.myst_text import linked_passages, passages
 
 THRESHOLD = 0.55  # similarity at which two units say the same thing
 MIN_CONTENT = 0.2  # below this content overlap, a shared skeleton is only style
@@ -110,6 +113,7 @@ class Unit:
     line: int
     passage: int  # the line the paragraph or list item starts on
     text: str
+    links: frozenset[Path] = frozenset()  # the pages its paragraph links to
 
 
 def _build_synonyms() -> dict[str, str]:
@@ -151,13 +155,19 @@ def sentences(path: Path) -> list[Unit]:
     never replaces it."), so each is compared with its neighbour joined too.
     """
     found = []
-    for start, text in passages(path.read_text("utf-8")):
+    for (start, text), targets in linked_passages(path.read_text("utf-8")):
+        links = frozenset(_page(path.parent / target) for target in targets)
         parts = _sentences(text)
         pairs = [(line, f"{first} {second}")
                  for (line, first), (_, second) in zip(parts, parts[1:], strict=False)]
-        found += [Unit(path, start + offset, start, sentence) for offset, sentence in parts + pairs
+        found += [Unit(path, start + offset, start, sentence, links)
+                  for offset, sentence in parts + pairs
                   if len(concepts(sentence)) >= MIN_IDEA_WORDS]
     return found
+
+
+def _page(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -306,11 +316,20 @@ def find_duplicates(paths: Iterable[Path]) -> list[Duplicate]:
     for i, j in candidate_pairs([concepts(unit.text) for unit in ideas], _least_concepts_shared):
         first, second = ideas[i], ideas[j]
         duplicate = same_idea(first, second)
-        if duplicate and first.path != second.path:
+        if duplicate and first.path != second.path and not _points_to(first, second):
             keep(ideas_found, first, second, duplicate)
     for key, duplicate in ideas_found.items():  # a reworded passage is the stronger finding
         best.setdefault(key, duplicate)
     return sorted(best.values(), key=lambda d: (d.path, d.line, d.other_path, d.other_line))
+
+
+def _points_to(first: Unit, second: Unit) -> bool:
+    """Whether either sentence's paragraph links to the other's page, or both to one page.
+
+    Either is a reminder that points to the full statement, which is fine.
+    """
+    return (_page(second.path) in first.links or _page(first.path) in second.links
+            or bool(first.links & second.links))
 
 
 def same_idea(first: Unit, second: Unit) -> Duplicate | None:

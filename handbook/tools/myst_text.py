@@ -16,6 +16,8 @@ the extensions conf.py turns on, so it reads a page as the build does:
 
 ``passages(text)`` gives ``(line, text)`` for each paragraph, its lines
 kept apart with newlines so that a piece of it can be found by line.
+``linked_passages(text)`` gives each with the pages its links go to too
+(``other-page.md``, as written, without ``#heading``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ def _parser():
 
 def passages(text: str) -> list[Passage]:
     """Each paragraph of prose in a MyST page, with the line it starts on."""
+    return [passage for passage, _ in _passages(text, offset=0)]
+
+
+def linked_passages(text: str) -> list[tuple[Passage, frozenset[str]]]:
+    """Each paragraph of prose, with the pages (``*.md``) its links go to."""
     return list(_passages(text, offset=0))
 
 
@@ -76,7 +83,14 @@ def _passages(text: str, offset: int):
               and tokens[index - 1].type in ("paragraph_open", "dt_open")):
             plain = _plain(token.children or [])
             if plain.strip():
-                yield Passage(token.map[0] + 1 + offset, plain)
+                yield Passage(token.map[0] + 1 + offset, plain), _pages_linked(token)
+
+
+def _pages_linked(inline: Token) -> frozenset[str]:
+    """The pages an inline token's links go to, as written (``../help-now.md``)."""
+    targets = (str(child.attrs.get("href", "")).split("#", 1)[0]
+               for child in inline.children or [] if child.type == "link_open")
+    return frozenset(target for target in targets if target.endswith(".md"))
 
 
 def _directive_body(fence: Token, offset: int):
