@@ -18,7 +18,7 @@ from handbook.sphinxext.pdf.tags import Tags, read_tags
 
 HEADING = re.compile(r"^/H([1-6])$")
 # What print adds to a paragraph: the page of a cross-reference, a web address.
-PRINT_ONLY = re.compile(r" \(page \d+\)| \(https?://[^ )]+\)| \((?:[\w.-]+\.)+[a-z]{2,}/?[^ )]*\)")
+PRINT_ONLY = re.compile(r" \(page \d+\)| \(https?://[^ )]+\)")
 
 
 def words(text: str) -> list[str]:

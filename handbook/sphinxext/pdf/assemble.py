@@ -17,6 +17,8 @@ import re
 from docutils import nodes
 from sphinx import addnodes
 
+from handbook.sphinxext.review import CLASS as REVIEW_CLASS
+
 DOCUMENT_ANCHOR = re.compile(r"^#document-(?P<doc>[^#]+)(?:#(?P<anchor>.+))?$")
 
 
@@ -111,13 +113,34 @@ def drop_empty_sections(tree: nodes.document) -> None:
 
     The start page's "What is in the handbook" holds only toctrees, whose
     pages became chapters, and what only the website shows (a comment now):
-    in print its heading would stand alone.
+    in print its heading would stand alone. The page's review dates, which
+    the review extension puts in its last section, move to the end of the
+    section before it, so they still close their page.
     """
     for section in list(tree.findall(nodes.section)):
         body = [child for child in section.children
                 if not isinstance(child, (nodes.title, nodes.comment))]
-        if not body and section.parent is not None:
-            section.parent.remove(section)
+        if section.parent is None or any(not _is_review(child) for child in body):
+            continue
+        before = section.parent.index(section) - 1
+        holder = section.parent[before] if before >= 0 else section.parent
+        if isinstance(holder, nodes.section):
+            holder = _end_of(holder)
+        for paragraph in body:
+            section.remove(paragraph)
+            holder.append(paragraph)
+        section.parent.remove(section)
+
+
+def _is_review(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.paragraph) and REVIEW_CLASS in node["classes"]
+
+
+def _end_of(section: nodes.Element) -> nodes.Element:
+    """The deepest last section of ``section``: where its text ends."""
+    while section.children and isinstance(section.children[-1], nodes.section):
+        section = section.children[-1]
+    return section
 
 
 def _ancestors(node: nodes.Node):
