@@ -219,7 +219,7 @@ SMALL = """#set document(title: "Small book")
 #outline(title: none)
 = First chapter <first>
 Read #link(<second>)[the second chapter] or #link("https://example.org/")[this].
-- one
+- one: call #link("tel:116123")[116 123]
 - two
 #table(columns: 2, table.header[Name][Number], [Samaritans], [116 123])
 == A section
@@ -312,6 +312,13 @@ def test_each_rule_fails_on_a_pdf_that_breaks_it(tmp_path, rule):
         assert rule(broken, read_tags(broken)) != []
 
 
+def test_links_are_described_by_their_words_and_what_they_do(tmp_path):
+    with pikepdf.open(_small(tmp_path)) as pdf:
+        described = [str(a.Contents) for page in pdf.pages for a in page.get("/Annots", [])]
+    # Typst said "page 1", "https://example.org/" and "Telephone 116123".
+    assert described[-3:] == ["the second chapter", "this", "Telephone 116 123"]
+
+
 def test_a_link_described_by_its_id_fails(tmp_path):
     with pikepdf.open(_small(tmp_path)) as pdf:
         _link_described_by_an_id(pdf)
@@ -353,7 +360,7 @@ def test_a_picture_and_code_build_reproducibly_with_the_books_fonts(tmp_path, co
 def test_a_character_the_typeface_lacks_stops_the_build(tmp_path):
     result = sphinx_build(ROOTS / "pdf-missing-glyph", tmp_path, "pdf")
     assert result.returncode != 0
-    assert 'pdf-missing-glyph/index.md:9: ERROR: PDF: PDF/UA-1 error:' in result.stderr
+    assert 'pdf-missing-glyph/index.md:7: ERROR: PDF: PDF/UA-1 error:' in result.stderr
     assert 'the text `"✓"` could not be displayed with font `"Atkinson Hyperlegible"`' in result.stderr
     assert not list(tmp_path.glob("*.pdf"))
 
@@ -361,7 +368,7 @@ def test_a_character_the_typeface_lacks_stops_the_build(tmp_path):
 def test_a_node_the_translator_does_not_know_stops_the_build(tmp_path):
     result = sphinx_build(ROOTS / "pdf-unknown-node", tmp_path, "pdf")
     assert result.returncode != 0
-    assert ("pdf-unknown-node/index.md:9: ERROR: the PDF builder does not know the "
+    assert ("pdf-unknown-node/index.md:7: ERROR: the PDF builder does not know the "
             "'versionmodified' node") in result.stderr
     assert "The PDF was not written" in result.stderr
     assert not list(tmp_path.glob("*.pdf"))

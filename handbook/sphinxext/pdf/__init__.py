@@ -14,9 +14,9 @@ page setup and cover of ``book.typ``.
 - The same doctree is also written as one HTML page (``index.html`` beside
   the PDFs), which the link check and the text tests read as the book's
   headings, links and paragraphs.
-- Typst describes an internal link by its target's page ("page 22"), so each
-  link annotation is then given its visible text as its description (see
-  `tags`), and the file's /ID is made from its content.
+- Typst describes an internal link by its target's page ("page 22") and a
+  web link by its address, so those links are then described by their
+  visible text (see `tags`), and the file's /ID is made from its content.
 - The dates are ``SOURCE_DATE_EPOCH``'s or the last commit's, so the same
   commit gives the same bytes.
 """

@@ -189,11 +189,20 @@ def _string(value) -> str:
     return "" if value is None else str(value)
 
 
-def describe_links(pdf: pikepdf.Pdf, tags: Tags) -> int:
-    """Give each link annotation its visible text as its description (/Contents).
+# Typst's own descriptions that tell a listener only where a link goes.
+PAGE_ONLY = re.compile(r"^(?:Section, )?page \d+$|^(?:https?|tel|sms|mailto):")
+# What a link that is not a web page does, said before its text.
+KINDS = {"tel": "Telephone", "sms": "Text message", "mailto": "Email"}
 
-    Typst describes an internal link by its target's page ("page 22"); a
-    person hears the link's own words instead. Returns the links described.
+
+def describe_links(pdf: pikepdf.Pdf, tags: Tags) -> int:
+    """Describe each link (/Contents) by its visible text where Typst gave only its target.
+
+    Typst describes an internal link by its target's page ("page 22"), a web
+    link by its address and a phone link by its bare digits; a person hears
+    the link's own words instead, after what the link does when it is not a
+    web page ("Telephone 116 123"). Typst's other descriptions ("Footnote 1",
+    a contents entry's title and page) are kept. Returns the links described.
     """
     described = 0
     for element in tags.root.walk():
@@ -201,7 +210,12 @@ def describe_links(pdf: pikepdf.Pdf, tags: Tags) -> int:
             continue
         text = re.sub(r"\s+", " ", element.text(tags.content)).strip()
         for annotation in element.annotations():
-            if text:
-                annotation.Contents = pikepdf.String(text)
-                described += 1
+            uri = str(annotation.get("/A", {}).get("/URI", ""))
+            kind = KINDS.get(uri.partition(":")[0]) if ":" in uri else None
+            if not text or not (kind or PAGE_ONLY.match(str(annotation.get("/Contents", "")))):
+                continue
+            said = text if kind is None or text.lower().startswith(kind.split()[0].lower()) \
+                else f"{kind} {text}"
+            annotation.Contents = pikepdf.String(said)
+            described += 1
     return described

@@ -64,6 +64,9 @@ class TypstTranslator(SphinxTranslator):
         self.offset = 0
         self.figure_image: str | None = None
         self.problems = 0  # nodes that could not be printed (logged, with their line)
+        # Each footnote by its id (ids were renamed when the pages were merged).
+        self.footnotes = {name: footnote for footnote in document.findall(nodes.footnote)
+                          for name in footnote["ids"]}
 
     # -- output -------------------------------------------------------------
 
@@ -149,7 +152,8 @@ class TypstTranslator(SphinxTranslator):
         self.add("]\n\n")
 
     def visit_transition(self, node):
-        self.block("#line(length: 100%)\n\n")
+        if not isinstance(node.next_node(descend=False, siblings=True), nodes.footnote):
+            self.block("#line(length: 100%)\n\n")  # not the web's rule above the footnotes
         raise nodes.SkipNode
 
     def visit_target(self, node):
@@ -371,9 +375,9 @@ class TypstTranslator(SphinxTranslator):
                 self.add(f" (#link({string_literal(target)})[#address({string_literal(target)})])")
 
     def visit_footnote_reference(self, node):
-        footnote = self.document.ids.get(node.get("refid", ""))
+        footnote = self.footnotes.get(node.get("refid", ""))
         if footnote is None:
-            self.unknown_visit(node)
+            self.refuse(node, f"the footnote {node.astext()!r} has no text to print")
         self.add("#footnote[")
         for child in footnote.children:
             if not isinstance(child, nodes.label):
