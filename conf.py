@@ -126,6 +126,9 @@ html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
 # ({{ address }} and so on); CITATION.cff gives the same.
 myst_substitutions = {
     "edition": release, "year": release_date[:4], "address": f"<{html_baseurl}>",
+    # The feedback address as a link, for the About page and the accessibility statement.
+    "email": f"[{handbook_feedback_email}](mailto:{handbook_feedback_email})",
+    "repository": f"<{repository_url}>",
 }
 sitemap_url_scheme = "{link}"  # the site has no language or version folders
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
