@@ -7,7 +7,10 @@ or ``<a href="sms:...">`` (to text), and each such link's text shows the
 number it dials (spaces and dashes aside; ``+44`` written as the leading 0).
 
 A name with a number in it that is not one to dial, such as the 999 BSL
-app, is marked in the page as ``[999 BSL]{.not-a-phone-number}``.
+app, is marked in the page as ``[999 BSL]{.not-a-phone-number}``. An entry
+of the bibliography is left out: it names a source as published, whose title
+or address may hold a number ("When to call 112 or 999", a DOI), and a
+reader dials from the page that cites it, where the number is a link.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ PHONE = re.compile(r"""
 LINKED = ("tel:", "sms:")
 NOT_TEXT = ("script", "style", "code", "pre")
 NOT_A_NUMBER = "not-a-phone-number"  # the class of a name such as "999 BSL"
+CITATION = "citation"  # the class of a bibliography entry (references.html)
 
 
 def dialled(number: str) -> str:
@@ -56,6 +60,7 @@ def phone_problems(page: Path) -> list[str]:
     for text in body.find_all(string=True):
         if not isinstance(text, NavigableString) or any(
                 parent.name in NOT_TEXT or NOT_A_NUMBER in parent.get("class", [])
+                or CITATION in parent.get("class", [])
                 or (parent.name == "a"
                                             and parent.get("href", "").startswith(LINKED))
                 for parent in text.parents):
