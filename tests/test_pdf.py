@@ -182,6 +182,17 @@ def test_the_contents_page_is_nested_as_the_book_is(tags):
     assert tocs and any(e.type == "/TOC" for e in tocs[0].walk() if e is not tocs[0])
 
 
+def test_contents_page_numbers_are_the_pages_of_the_headings(tags, reader):
+    # The contents may run over several pages; every entry is read, as tagged.
+    pages = {title: page + 1 for _, title, page in _outline(reader)}
+    toc = next(e for e in tags.root.walk() if e.type == "/TOC")
+    entries = [" ".join(e.text(tags.content).split()) for e in toc.walk() if e.type == "/Link"]
+    assert len(entries) == len(pages) - 1 - sum(level > 2 for level, _, _ in _outline(reader))
+    for entry in entries:
+        title, number = entry.rsplit(" ", 1)
+        assert pages[title] == int(number), entry
+
+
 def test_only_the_books_faces_are_embedded(pdf):
     assert _faces(pdf) <= {"Regular", "Italic", "Bold", "BoldItalic", "Mono-Regular"}
 
