@@ -15,6 +15,7 @@ SOURCES  := conf.py requirements.lock $(shell find $(DOCS) handbook -type f -not
 
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
+NODE_BENCH_INSTALLED := node_modules/.installed-bench
 PDF       := $(BUILDDIR)/pdf/$(PDF_NAME)
 LARGE_PDF := $(BUILDDIR)/pdf/$(PDF_NAME:.pdf=-large-print.pdf)
 SITE      := $(BUILDDIR)/html/.built
@@ -54,7 +55,7 @@ test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PD
 # The website against its targets, beside a stock-theme build of the same
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
 .PHONY: bench
-bench: $(INSTALLED) $(NODE_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
+bench: $(INSTALLED) $(NODE_BENCH_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
 	$(BIN)/python -m handbook.tools.bench
 
 # Web links and citations' DOIs, fetched from the web (so not part of `make test`).
@@ -87,12 +88,23 @@ $(INSTALLED): requirements.lock
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-# axe-core (browser tests) and Lighthouse (bench) from npm, reinstalled only
-# when package-lock.json changes.
+# The browser tools from npm (package.json), reinstalled only when
+# package-lock.json changes. `make test` needs axe-core and Ace by DAISY (its
+# devDependencies); only `make bench` needs Lighthouse (its one optional
+# dependency). No install script runs, and Puppeteer downloads no browser:
+# the checks use the system's Chromium.
+NPM_CI := PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+NEEDS_NPM := command -v npm >/dev/null || { echo "Needs Node.js and npm: sudo apt-get install nodejs npm" >&2; exit 1; }
 $(NODE_INSTALLED): package-lock.json
-	@command -v npm >/dev/null || { echo "Needs Node.js and npm: sudo apt-get install nodejs npm" >&2; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	@$(NEEDS_NPM)
+	$(NPM_CI) --omit=optional
 	touch $@
+
+# Everything, Lighthouse too; that serves `make test` as well.
+$(NODE_BENCH_INSTALLED): package-lock.json
+	@$(NEEDS_NPM)
+	$(NPM_CI)
+	touch $@ $(NODE_INSTALLED)
 
 # Each output is built beside the last good one and swapped in only on
 # success, so a failed build never destroys what a reader already has.

@@ -43,6 +43,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "handbook.sphinxext.site",
     "handbook.sphinxext.lean",  # the website: fast on a phone, private (see its docstring)
+    "handbook.sphinxext.markup",  # HTML that assistive technology reads right (site and EPUB)
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
@@ -50,8 +51,9 @@ extensions = [
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
-    # theme; sitemap.xml, the 404 page, og: tags
+    # theme; sitemap.xml, the 404 page, og: tags; the EPUB's accessibility
     "handbook.sphinxext.publish",
+    "handbook.sphinxext.epub",
     "sphinx_sitemap",
     "notfound.extension",
     "sphinxext.opengraph",
@@ -170,6 +172,17 @@ epub_contributor = author
 epub_identifier = epub_uid = epub_basename
 epub_language = "en-GB"  # a BCP 47 tag: epubcheck rejects Sphinx's "en_GB"
 epub_exclude_files = ["social-card.png"]  # the website's, from html_extra_path
+# EPUB Accessibility 1.1 (handbook/sphinxext/epub.py writes the rest of its
+# metadata): what a reader learns before opening the book.
+handbook_epub_accessibility_summary = (
+    "This e-book meets WCAG 2.2 at level AA, as EPUB Accessibility 1.1 asks. "
+    "It is text that your reading system can read aloud, enlarge and restyle. "
+    "Headings, a table of contents and landmarks let you move around it; the "
+    "reading order is the order of the text, and the cover picture has its "
+    "title as text. Tables have headers, and code examples can be scrolled "
+    "with the keyboard. Nothing flashes, moves or plays sound. Every edition "
+    "is checked with Ace by DAISY and EPUBCheck before it is published."
+)
 
 # -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
 spelling_language = "en_GB"
