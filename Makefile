@@ -17,6 +17,7 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 NODE_BENCH_INSTALLED := node_modules/.installed-bench
 PDF       := $(BUILDDIR)/pdf/$(PDF_NAME)
+LARGE_PDF := $(BUILDDIR)/pdf/$(PDF_NAME:.pdf=-large-print.pdf)
 SITE      := $(BUILDDIR)/html/.built
 
 .DEFAULT_GOAL := all
@@ -26,11 +27,12 @@ SITE      := $(BUILDDIR)/html/.built
 all: $(SITE) ## Set up (first time only), then build the website, the PDF and the EPUB
 	@echo "Website: $(BUILDDIR)/html/index.html"
 	@echo "PDF:     $(PDF)"
+	@echo "         $(LARGE_PDF) (large print)"
 	@echo "EPUB:    $(EPUB)"
 
 html: $(SITE) ## Build the website into _build/html (with the PDF and EPUB in it)
 
-pdf: $(PDF) ## Build the whole-book PDF into _build/pdf
+pdf: $(PDF) ## Build the whole-book PDF and its large-print edition into _build/pdf
 
 # The e-book, and one edition's release files, named with the edition (see README).
 EPUB     := $(BUILDDIR)/epub/$(PDF_NAME:.pdf=.epub)
@@ -106,6 +108,8 @@ $(NODE_BENCH_INSTALLED): package-lock.json
 
 # Each output is built beside the last good one and swapped in only on
 # success, so a failed build never destroys what a reader already has.
+# One run of the pdf builder writes both editions (see handbook/sphinxext/pdf/).
+$(LARGE_PDF): $(PDF)
 $(PDF): $(INSTALLED) $(SOURCES)
 	rm -rf $(BUILDDIR)/pdf.new
 	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new
@@ -114,7 +118,7 @@ $(PDF): $(INSTALLED) $(SOURCES)
 $(SITE): $(PDF) $(EPUB) $(SOURCES)
 	rm -rf $(BUILDDIR)/html.new
 	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new
-	cp $(PDF) $(EPUB) $(BUILDDIR)/html.new/
+	cp $(PDF) $(LARGE_PDF) $(EPUB) $(BUILDDIR)/html.new/
 	touch $(BUILDDIR)/html.new/.built
 	rm -f $(BUILDDIR)/html.new/.buildinfo  # Sphinx's note of this machine's paths, not part of the site
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html

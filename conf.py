@@ -111,8 +111,11 @@ html_theme_options = {
     ),
 }
 
-# -- PDF (WeasyPrint, see handbook/sphinxext/pdf.py) -----------------------------------
+# -- PDF (Typst, see handbook/sphinxext/pdf/): both editions, one build ------
 pdf_filename = "peer-support-handbook.pdf"
+pdf_large_print_filename = "peer-support-handbook-large-print.pdf"
+pdf_body_size = "12pt"  # RNIB Clear Print: 12 pt or more
+pdf_large_print_size = "18pt"  # large print: 16 pt or more
 pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
 
 # -- Publishing: canonical links, sitemap, robots.txt, 404 page, link previews -
