@@ -20,6 +20,7 @@ project = "The Peer Support Handbook"
 subtitle = "What peer support groups offer, and how to find one that suits you"
 author = "The Peer Support Handbook contributors"
 release = version = "1.0"
+release_date = "2026-12-01"  # the edition's date, as cited (About, CITATION.cff)
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
 language = "en_GB"
@@ -29,6 +30,12 @@ repository_url = os.environ.get(
     "HANDBOOK_REPOSITORY", "https://github.com/peer-support-handbook/handbook"
 )
 repository_branch = "main"
+# Where readers' feedback goes: every page's footer offers an email to it,
+# its subject naming the page (handbook/sphinxext/feedback.py). Set
+# HANDBOOK_FEEDBACK_EMAIL, or change this, to the address that is read.
+handbook_feedback_email = os.environ.get(
+    "HANDBOOK_FEEDBACK_EMAIL", "feedback@peer-support-handbook.org"
+)
 
 # -- Sources and extensions --------------------------------------------------
 extensions = [
@@ -36,13 +43,17 @@ extensions = [
     "sphinxcontrib.bibtex",
     "handbook.sphinxext.site",
     "handbook.sphinxext.lean",  # the website: fast on a phone, private (see its docstring)
+    "handbook.sphinxext.markup",  # HTML that assistive technology reads right (site and EPUB)
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
+    "handbook.sphinxext.review",  # each page's review dates, shown and checked
+    "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
-    # theme; sitemap.xml, the 404 page, og: tags
+    # theme; sitemap.xml, the 404 page, og: tags; the EPUB's accessibility
     "handbook.sphinxext.publish",
+    "handbook.sphinxext.epub",
     "sphinx_sitemap",
     "notfound.extension",
     "sphinxext.opengraph",
@@ -60,6 +71,9 @@ myst_enable_extensions = [
     "attrs_inline",
 ]
 myst_heading_anchors = 3
+# Links MyST passes through as addresses: tel: and sms: let a phone call or text
+# a helpline in one tap (docs/help-now.md).
+myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
@@ -95,6 +109,7 @@ html_theme_options = {
     # The copyright line names the authors already; the theme's "By ..." would repeat them.
     "footer_content_items": [
         "copyright.html", "last-updated.html", "extra-footer.html", "handbook-downloads.html",
+        "handbook-feedback.html",
     ],
     "extra_footer": (
         f'Edition {release}, {today}. '
@@ -102,8 +117,11 @@ html_theme_options = {
     ),
 }
 
-# -- PDF (WeasyPrint, see handbook/sphinxext/pdf.py) -----------------------------------
+# -- PDF (Typst, see handbook/sphinxext/pdf/): both editions, one build ------
 pdf_filename = "peer-support-handbook.pdf"
+pdf_large_print_filename = "peer-support-handbook-large-print.pdf"
+pdf_body_size = "12pt"  # RNIB Clear Print: 12 pt or more
+pdf_large_print_size = "18pt"  # large print: 16 pt or more
 pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
 
 # -- Publishing: canonical links, sitemap, robots.txt, 404 page, link previews -
@@ -115,9 +133,13 @@ html_baseurl = (
     or "https://peer-support-handbook.github.io/handbook/"
 ).rstrip("/") + "/"
 html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
-# The edition and address, for the citation in docs/about.md ({{ address }} and so on).
+# The edition, its year and the address, for the citation in docs/about.md
+# ({{ address }} and so on); CITATION.cff gives the same.
 myst_substitutions = {
-    "edition": release, "year": str(build_date(ROOT).year), "address": f"<{html_baseurl}>",
+    "edition": release, "year": release_date[:4], "address": f"<{html_baseurl}>",
+    # The feedback address as a link, for the About page and the accessibility statement.
+    "email": f"[{handbook_feedback_email}](mailto:{handbook_feedback_email})",
+    "repository": f"<{repository_url}>",
 }
 sitemap_url_scheme = "{link}"  # the site has no language or version folders
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
@@ -156,6 +178,17 @@ epub_contributor = author
 epub_identifier = epub_uid = epub_basename
 epub_language = "en-GB"  # a BCP 47 tag: epubcheck rejects Sphinx's "en_GB"
 epub_exclude_files = ["social-card.png"]  # the website's, from html_extra_path
+# EPUB Accessibility 1.1 (handbook/sphinxext/epub.py writes the rest of its
+# metadata): what a reader learns before opening the book.
+handbook_epub_accessibility_summary = (
+    "This e-book meets WCAG 2.2 at level AA, as EPUB Accessibility 1.1 asks. "
+    "It is text that your reading system can read aloud, enlarge and restyle. "
+    "Headings, a table of contents and landmarks let you move around it; the "
+    "reading order is the order of the text, and the cover picture has its "
+    "title as text. Tables have headers, and code examples can be scrolled "
+    "with the keyboard. Nothing flashes, moves or plays sound. Every edition "
+    "is checked with Ace by DAISY and EPUBCheck before it is published."
+)
 
 # -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
 spelling_language = "en_GB"
@@ -167,6 +200,11 @@ suppress_warnings = [
     "git.too_shallow", "git.subprocess_error", "git.command_not_found",
     "git.dependency_not_found",
 ]
+
+# -- Review dates (handbook/sphinxext/review.py) ------------------------------
+# The longest time from one review of a page to the next, in days. The help
+# page's numbers and services change, so it is reviewed every three months.
+handbook_review_cycle_days = {"*": 366, "help-now": 92}
 
 # -- External links: make linkcheck (online, so never in make test) -----------
 # Fetches every web link, and every citation's DOI and URL. The Makefile runs

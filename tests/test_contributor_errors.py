@@ -7,6 +7,7 @@ build and every source file as they were.
 """
 
 import contextlib
+import datetime
 import hashlib
 import os
 import re
@@ -41,6 +42,9 @@ MISTAKES = [
     ("skipped-heading", "index.md:5", ["one level at a time", "# signs"]),
     ("unknown-term", "index.md:5", ["not in the glossary", "glossary.md"]),
     ("misspelling", "index.md:6", ["“thier”", "“their”", "wordlist.txt"]),
+    ("review-missing", "index.md:1", ["Review the page", "review_due", "YYYY-MM-DD"]),
+    ("review-overdue", "index.md:3", ["due on 2026-03-01", "Review the page", "last_reviewed"]),
+    ("review-not-a-date", "index.md:3", ["“next spring”", "YYYY-MM-DD"]),
 ]
 WARNING = re.compile(r"^(?P<location>\S+): WARNING: .*\n    How to fix: (?P<fix>.+)$", re.M)
 
@@ -52,7 +56,8 @@ def test_every_error_fixture_is_listed():
 
 @pytest.mark.parametrize(("name", "where", "fix_words"), MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_mistake_stops_the_build_saying_where_and_how_to_fix(tmp_path, name, where, fix_words):
-    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out")
+    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out",
+                          review=name.startswith("review-"))
     assert result.returncode != 0
     warnings = WARNING.findall(result.stderr)
     assert len(warnings) == 1, result.stderr  # this mistake, and no other
@@ -149,7 +154,9 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
     docs = tmp_path / "docs"
     shutil.copytree(ROOTS / "error-misspelling", docs)
     page = docs / "index.md"
-    page.write_text(page.read_text().replace("thier", "their"))
+    today = datetime.datetime.now(datetime.timezone.utc).date()  # make live checks review dates
+    front_matter = f"---\nlast_reviewed: {today}\nreview_due: {today + datetime.timedelta(30)}\n---\n"
+    page.write_text(front_matter + page.read_text().replace("thier", "their"))
     port = _free_port()
     url = f"http://127.0.0.1:{port}/index.html"
     log = (tmp_path / "log").open("w+")
@@ -178,7 +185,7 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
             return log.read()
 
         assert wait_for(lambda: "1 problem to fix" in logged()), logged()
-        assert "index.md:8: WARNING: unknown word “mistaek”" in logged()
+        assert "index.md:12: WARNING: unknown word “mistaek”" in logged()
         assert "How to fix" in logged()
     finally:
         os.killpg(server.pid, signal.SIGTERM)

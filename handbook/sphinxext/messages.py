@@ -93,6 +93,12 @@ HINTS: dict[str, list[Hint]] = {
                       "{docs}/glossary.md, or add it there with its meaning.")],
     "handbook.spelling": [Hint("Correct the spelling. If the word is right (a name, perhaps), "
                                "add it on a line of its own to {word_list}.")],
+    "handbook.review": [Hint("Review the page: check each fact, number and link against its "
+                             "source. Then, in the front matter at the top of the page, set "
+                             "last_reviewed to today's date and review_due to the date of its "
+                             "next review (within a year; within three months for the help "
+                             "page), both written as YYYY-MM-DD. "
+                             "The Contributing chapter's page \"Review a page\" says how.")],
     "docutils": [Hint("The same label is used twice. Rename one of them, and change the "
                       "links to it.", when=r"Duplicate explicit target name")],
     "": [Hint("The same label is used twice. Rename one of them, and change the links to it.",

@@ -13,10 +13,9 @@ left to the online link checker. Three checks, each returning a `Report`:
   be found on (or "(theme or template)"), and the target.
 - `check_pdf`: every internal link and bookmark of the PDF reaches a page,
   a link to a heading reaches the page that holds the heading, no link the
-  print page asked for went missing (WeasyPrint drops a link whose target it
-  cannot find, with only a log line), and every external link is an
-  ``http(s)`` address that the website also links to, so the online checker
-  covers it. Links written ``#document-page#anchor`` (the ``singlehtml``
+  print page (the book's doctree as HTML) asked for went missing, and every
+  external link is an ``http(s)`` address that the website also links to, so
+  the online checker covers it. Links written ``#document-page#anchor`` (the ``singlehtml``
   bug that ``handbook.sphinxext.pdf`` repairs) are failures.
 - `check_markdown`: relative links and ``#anchors`` in ``README.md`` and the
   repository's other Markdown files (not the handbook's pages) resolve, the
@@ -51,7 +50,7 @@ NOT_IN_SOURCES = "(theme or template)"
 
 # Addresses that are not files of the site: the online checker (http, https),
 # or the reader's own programs (mail, phone), or inline content and scripts.
-IGNORED_SCHEMES = {"http", "https", "mailto", "tel", "javascript", "data"}
+IGNORED_SCHEMES = {"http", "https", "mailto", "tel", "sms", "javascript", "data"}
 # Attributes that hold one address; ``srcset`` holds a list and is split apart.
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "xlink:href"}
 # Link previews name the page and its picture in <meta property="og:...">.
@@ -353,7 +352,7 @@ def check_pdf(
     """Check the PDF's internal links, bookmarks and web addresses.
 
     ``site_urls`` (from `external_urls`) are the web addresses the website
-    links to; ``print_page`` is the HTML page WeasyPrint rendered (beside the
+    links to; ``print_page`` is the book's doctree as HTML (beside the
     PDF), which says which targets are headings and which links were asked
     for. Without them those checks are not made, and the report says so.
     """
@@ -512,6 +511,13 @@ def _check_uri(where: str, uri: str, site_urls: set[str] | None) -> list[Failure
     if uri.startswith("#"):
         return [Failure(where, uri, "a link inside the book written as a web address")]
     parts = urlsplit(uri)
+    if parts.scheme in ("tel", "sms"):  # a phone dials or texts it: digits only, no spaces
+        if re.fullmatch(r"\+?\d+", parts.path):
+            return []
+        return [Failure(where, uri, f"a {parts.scheme}: link must be digits only, with no "
+                                    "spaces: [0800 123 456](tel:0800123456)")]
+    if parts.scheme == "mailto" and "@" in unquote(parts.path):
+        return []
     if parts.scheme == "file":
         return [Failure(where, uri, "a link to a file beside the PDF, from raw HTML: write it as "
                                     "a Markdown link, [words](page.md#heading)")]
@@ -561,15 +567,22 @@ def _read_print_page(print_page: Path | None) -> Any:
 
 
 def _check_print_page(book: _PdfBook, soup: Any, where: str) -> list[Failure]:
-    """Each ``#fragment`` link of the print page made it into the PDF."""
+    """Each ``#fragment`` link of the print page made it into the PDF.
+
+    Typst names a destination only for a heading; a link to anything else (a
+    glossary term, a citation) goes to its page, so it needs its id to exist.
+    """
     failures = []
     hrefs = {a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("#")}
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
     for href in sorted(hrefs):
         name = unquote(href[1:])
         if SINGLEHTML_BUG.search(href):
             problem = _singlehtml_problem()
+        elif name in ids and name not in book.headings:
+            continue
         elif name not in TOP_OF_PAGE and name not in book.named:
-            problem = "no such destination in the PDF, so WeasyPrint dropped the link"
+            problem = "no such destination in the PDF, so the link was dropped"
         else:
             continue
         # Only a failure is looked for in the sources: that reads every one.
@@ -734,6 +747,12 @@ def github_slug(heading: str) -> str:
 
 # -- Command line -------------------------------------------------------------
 
+def book_pdfs(pdf_dir: Path) -> list[Path]:
+    """The PDFs of a build, the standard one first (the large print's name
+    sorts before it: "-large-print.pdf" < ".pdf")."""
+    return sorted(pdf_dir.glob("*.pdf"), key=lambda p: (p.stem.endswith("-large-print"), p.name))
+
+
 def check_build(builddir: Path, docs_dir: Path = DOCS, root: Path = ROOT) -> list[Report]:
     """All three checks on a build made by ``make html BUILDDIR=builddir``."""
     html_dir, pdf_dir = builddir / "html", builddir / "pdf"
@@ -742,7 +761,7 @@ def check_build(builddir: Path, docs_dir: Path = DOCS, root: Path = ROOT) -> lis
         missing = Report("website", failures=[Failure(str(html_dir), "index.html", "not built")])
         return [missing, *reports]
     reports.insert(0, check_site(html_dir, docs_dir))
-    pdfs = sorted(pdf_dir.glob("*.pdf"))
+    pdfs = book_pdfs(pdf_dir)
     if not pdfs:
         reports.insert(1, Report("PDF", failures=[Failure(str(pdf_dir), "*.pdf", "not built")]))
         return reports

@@ -266,7 +266,7 @@ def time_book(scale: int, work: Path) -> dict[str, float]:
     site = links.check_site(html, docs)
     times["site links"] = time.perf_counter() - start
     times["site links checked"] = float(site.checked)
-    pdf = next((builddir / "pdf").glob("*.pdf"))
+    pdf = links.book_pdfs(builddir / "pdf")[0]
     start = time.perf_counter()
     printed = links.check_pdf(pdf, links.external_urls(html), builddir / "pdf" / "index.html", docs)
     times["pdf links"] = time.perf_counter() - start
