@@ -116,7 +116,7 @@ $(NODE_BENCH_INSTALLED): package-lock.json
 # source afresh (-E), and make runs them at the same time (the jobs below):
 # after an edit you wait for the slowest one, not for all three in turn.
 # --output-sync keeps each build's messages together.
-ifeq ($(findstring jobserver,$(MAKEFLAGS)),)  # not in a make that runs jobs already
+ifeq ($(findstring jobserver,$(shell echo "$$MAKEFLAGS")),)  # not in a make running jobs
 MAKEFLAGS += --jobs=3 --output-sync=target
 endif
 # When the sources have a problem, all three builds stop on it: the first to
