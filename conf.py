@@ -5,6 +5,7 @@ Every setting that describes the book (title, edition, licence) lives here
 once, and the site, the PDF and the tests read it from here.
 """
 
+import html
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,9 @@ project = "The Peer Support Handbook"
 subtitle = "What peer support groups offer, and how to find one that suits you"
 author = "The Peer Support Handbook contributors"
 release = version = "1.0"
+# A draft (make dist DRAFT=1) is marked as one, with the commit it came from,
+# in every page's footer and on the PDF's cover; a release leaves this "".
+handbook_draft = os.environ.get("HANDBOOK_DRAFT", "")
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
 language = "en_GB"
@@ -39,6 +43,7 @@ extensions = [
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
+    "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags
@@ -94,7 +99,9 @@ html_theme_options = {
         "copyright.html", "last-updated.html", "extra-footer.html", "handbook-downloads.html",
     ],
     "extra_footer": (
-        f'Edition {release}, {today}. '
+        (f'<strong class="handbook-draft">Draft</strong> from commit '
+         f'{html.escape(handbook_draft)}, not a release. ' if handbook_draft else "")
+        + f'Edition {release}, {today}. '
         f'Text licensed under <a href="{licence_url}">{licence}</a>.'
     ),
 }
