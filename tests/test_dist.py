@@ -174,3 +174,18 @@ def test_a_build_with_an_empty_release_stops_naming_conf_py(tmp_path):
     assert result.returncode != 0
     assert re.search(r"^conf\.py:\d+: ERROR: `release` is empty", result.stderr, re.M)
     assert 'release = version = "1.1"' in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_drafts_footer_says_it_is_a_draft_of_its_commit(tmp_path):
+    def footer(draft: str) -> str:
+        out = tmp_path / (draft or "release")
+        subprocess.run(
+            [ROOT / ".venv/bin/sphinx-build", "-q", "-b", "html", "-c", str(ROOT),
+             str(ROOT / "tests/roots/test-small-book"), str(out)],
+            cwd=ROOT, check=True, capture_output=True, env={**os.environ, "HANDBOOK_DRAFT": draft},
+        )
+        page = (out / "first.html").read_text(encoding="utf-8")
+        return re.search(r'<div class="extra_footer">(.*?)</div>', page, re.S)[1]
+
+    assert "Draft</strong> from commit 0123456789ab, not a release" in footer("0123456789ab")
+    assert "Draft" not in footer("")
