@@ -44,6 +44,7 @@ extensions = [
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
     "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
+    "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags
@@ -185,6 +186,12 @@ linkcheck_anchors_ignore_for_url = [
 # On "429 Too Many Requests" Sphinx waits as long as the site's Retry-After says
 # (GitHub sends one); without it, one minute, then the link is reported broken.
 linkcheck_rate_limit_timeout = 60.0
+# ...but never more than two minutes for a site in all, whatever it asks: then its
+# links are reported rate-limited (handbook/sphinxext/linkcheck.py).
+handbook_linkcheck_rate_limit_max = 120
+# The whole run stops after 20 minutes (within CI's 30), listing what it did
+# not check; SIGTERM and Ctrl-C stop it the same way, and the report still prints.
+handbook_linkcheck_max_time = 1200
 # A timeout is most often a slow site on the day, so it is reported apart from
 # broken links (Sphinx still fails the run on it).
 linkcheck_report_timeouts_as_broken = False
