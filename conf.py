@@ -43,6 +43,7 @@ extensions = [
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
+    "handbook.sphinxext.markup",  # Markdown mistakes: encoding, open fences, headings twice
     "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
     "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "sphinx_last_updated_by_git",
