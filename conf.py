@@ -24,6 +24,7 @@ release = version = "1.0"
 # A draft (make dist DRAFT=1) is marked as one, with the commit it came from,
 # in every page's footer and on the PDF's cover; a release leaves this "".
 handbook_draft = os.environ.get("HANDBOOK_DRAFT", "")
+release_date = "2026-12-01"  # the edition's date, as cited (About, CITATION.cff)
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
 language = "en_GB"
@@ -33,6 +34,12 @@ repository_url = os.environ.get(
     "HANDBOOK_REPOSITORY", "https://github.com/peer-support-handbook/handbook"
 )
 repository_branch = "main"
+# Where readers' feedback goes: every page's footer offers an email to it,
+# its subject naming the page (handbook/sphinxext/feedback.py). Set
+# HANDBOOK_FEEDBACK_EMAIL, or change this, to the address that is read.
+handbook_feedback_email = os.environ.get(
+    "HANDBOOK_FEEDBACK_EMAIL", "feedback@peer-support-handbook.org"
+)
 
 # -- Sources and extensions --------------------------------------------------
 extensions = [
@@ -46,6 +53,8 @@ extensions = [
     "handbook.sphinxext.markup",  # Markdown mistakes: encoding, open fences, headings twice
     "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
     "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
+    "handbook.sphinxext.review",  # each page's review dates, shown and checked
+    "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags
@@ -99,6 +108,7 @@ html_theme_options = {
     # The copyright line names the authors already; the theme's "By ..." would repeat them.
     "footer_content_items": [
         "copyright.html", "last-updated.html", "extra-footer.html", "handbook-downloads.html",
+        "handbook-feedback.html",
     ],
     "extra_footer": (
         (f'<strong class="handbook-draft">Draft</strong> from commit '
@@ -121,9 +131,13 @@ html_baseurl = (
     or "https://peer-support-handbook.github.io/handbook/"
 ).rstrip("/") + "/"
 html_extra_path = [str(ROOT / "handbook" / "brand" / "site")]  # the social card
-# The edition and address, for the citation in docs/about.md ({{ address }} and so on).
+# The edition, its year and the address, for the citation in docs/about.md
+# ({{ address }} and so on); CITATION.cff gives the same.
 myst_substitutions = {
-    "edition": release, "year": str(build_date(ROOT).year), "address": f"<{html_baseurl}>",
+    "edition": release, "year": release_date[:4], "address": f"<{html_baseurl}>",
+    # The feedback address as a link, for the About page and the accessibility statement.
+    "email": f"[{handbook_feedback_email}](mailto:{handbook_feedback_email})",
+    "repository": f"<{repository_url}>",
 }
 sitemap_url_scheme = "{link}"  # the site has no language or version folders
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
@@ -173,6 +187,11 @@ suppress_warnings = [
     "git.too_shallow", "git.subprocess_error", "git.command_not_found",
     "git.dependency_not_found",
 ]
+
+# -- Review dates (handbook/sphinxext/review.py) ------------------------------
+# The longest time from one review of a page to the next, in days. The help
+# page's numbers and services change, so it is reviewed every three months.
+handbook_review_cycle_days = {"*": 366, "help-now": 92}
 
 # -- External links: make linkcheck (online, so never in make test) -----------
 # Fetches every web link, and every citation's DOI and URL. The Makefile runs

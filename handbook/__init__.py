@@ -3,10 +3,12 @@
 - ``sphinxext/``: the Sphinx extensions that run inside every build (conf.py's
   ``extensions`` lists them): the website's additions (``site``, ``lean``), the
   PDF builder (``pdf``), the contributor checks and their messages (``checks``,
-  ``messages``) and publishing (``publish``).
+  ``messages``), each page's review dates (``review``) and feedback links
+  (``feedback``), and publishing (``publish``).
 - ``tools/``: command-line tools that run outside the build, on its sources or
   its output (``python -m handbook.tools.NAME``): link checks (``links``,
-  ``linkreport``), text checks (``dedupe``, ``prose``), releases (``dist``), the
+  ``linkreport``), text checks (``dedupe``, ``prose``, which read pages through
+  ``myst_text``), releases (``dist``), the
   live preview (``live``) and the benchmark (``bench``).
 - ``shared.py``: what both layers need (the edition's date, reproducible zips,
   reading conf.py). A build imports nothing from ``tools/``.

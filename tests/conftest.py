@@ -61,10 +61,21 @@ def book(tmp_path_factory, config) -> Book:
     )
 
 
-def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html") -> subprocess.CompletedProcess:
-    """Build a project under tests/roots/ with the handbook's configuration."""
+REVIEW_TODAY = "2026-06-01"  # the day the review-date tests check against
+
+
+def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
+                 review: bool = False) -> subprocess.CompletedProcess:
+    """Build a project under tests/roots/ with the handbook's configuration.
+
+    Test projects' pages carry no review dates, so the review check
+    (handbook/sphinxext/review.py) is off unless ``review``, which checks
+    them against REVIEW_TODAY.
+    """
+    settings = (["-D", f"handbook_review_today={REVIEW_TODAY}"] if review
+                else ["-D", "handbook_review_required=0"])
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "-n", "-E", "--keep-going", "-q",
-         "-c", str(ROOT), "-b", builder, str(srcdir), str(outdir)],
+         "-c", str(ROOT), *settings, "-b", builder, str(srcdir), str(outdir)],
         cwd=ROOT, capture_output=True, text=True,
     )

@@ -7,6 +7,7 @@ build and every source file as they were.
 """
 
 import contextlib
+import datetime
 import hashlib
 import http.client
 import os
@@ -46,6 +47,9 @@ MISTAKES = [
     ("open-fence", "index.md:5", ["never closed", "line of ```"]),
     ("duplicate-heading", "index.md:11", ["line 3 and on line 11", "words of its own"]),
     ("insecure-link", "index.md:5", ["https://www.example.org/groups"]),
+    ("review-missing", "index.md:1", ["Review the page", "review_due", "YYYY-MM-DD"]),
+    ("review-overdue", "index.md:3", ["due on 2026-03-01", "Review the page", "last_reviewed"]),
+    ("review-not-a-date", "index.md:3", ["“next spring”", "YYYY-MM-DD"]),
 ]
 WARNING = re.compile(r"^(?P<location>\S+): WARNING: .*\n    How to fix: (?P<fix>.+)$", re.M)
 
@@ -59,7 +63,8 @@ def test_every_error_fixture_is_listed():
 def test_mistake_stops_the_build_saying_where_and_how_to_fix(tmp_path, name, where, fix_words):
     # The dummy builder reads and checks every page but writes nothing: each
     # of these mistakes is found while reading, so no HTML is needed.
-    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out", builder="dummy")
+    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out", builder="dummy",
+                          review=name.startswith("review-"))
     assert result.returncode != 0
     warnings = WARNING.findall(result.stderr)
     assert len(warnings) == 1, result.stderr  # this mistake, and no other
@@ -164,7 +169,9 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
     docs = tmp_path / "docs"
     shutil.copytree(ROOTS / "error-misspelling", docs)
     page = docs / "index.md"
-    page.write_text(page.read_text().replace("thier", "their"))
+    today = datetime.datetime.now(datetime.timezone.utc).date()  # make live checks review dates
+    front_matter = f"---\nlast_reviewed: {today}\nreview_due: {today + datetime.timedelta(30)}\n---\n"
+    page.write_text(front_matter + page.read_text().replace("thier", "their"))
     port = _free_port()
     url = f"http://127.0.0.1:{port}/index.html"
     log = (tmp_path / "log").open("w+")
@@ -193,7 +200,7 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
             return log.read()
 
         assert wait_for(lambda: "1 problem to fix" in logged()), logged()
-        assert "index.md:8: WARNING: unknown word “mistaek”" in logged()
+        assert "index.md:12: WARNING: unknown word “mistaek”" in logged()
         assert "How to fix" in logged()
     finally:
         os.killpg(server.pid, signal.SIGTERM)

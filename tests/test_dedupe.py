@@ -2,14 +2,15 @@
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from handbook.tools.prose import prose_lines
 from handbook.tools.dedupe import (
     MIN_WORDS,
     STEM,
+    candidate_pairs,
     SYNONYMS,
     content_words,
     find_duplicates,
@@ -99,6 +100,58 @@ SAME_TOPIC = {
          "speak and closes the session on time."),
         ("A facilitator does not give medical advice, and should point members to their GP "
          "or a crisis line when needed."),
+    ),
+}
+
+# One idea said again in other words, in a sentence or two on another page.
+SAME_IDEA = {
+    "adds to care, does not replace it": (
+        "Peer support adds to the care you get from professionals; it does not replace it.",
+        "A group is an extra on top of treatment from doctors and therapists, never a "
+        "substitute for it.",
+    ),
+    "the same, in two short sentences": (
+        "Peer support works alongside the care of professionals. It never takes its place.",
+        "It adds to the treatment you have from your doctor, rather than replacing it.",
+    ),
+    "testimonials are not results": (
+        "A testimonial is one person's story, not a measured result.",
+        "Stories from members are not results that anyone has measured.",
+    ),
+    "ground rules made together": (
+        "The group makes its ground rules together at its first meeting.",
+        "At its first session, the whole group agrees its rules together.",
+    ),
+    "friendships grow": (
+        "Over time, close friendships often grow between members.",
+        "As the months go by, members often grow into close friends.",
+    ),
+}
+# Sentences on the same topic, or sharing a word or two, that say different things.
+SAME_TOPIC_SENTENCES = {
+    "care and referral": (
+        "Peer support adds to the care you get from professionals; it does not replace it.",
+        "Ask your doctor or another professional about groups near you.",
+    ),
+    "two things about ground rules": (
+        "The group makes its ground rules together at its first meeting.",
+        "Ground rules say what happens if someone breaks the group's agreement.",
+    ),
+    "stigma": (
+        "Stigma can stop people asking for help.",
+        "A group can help people face stigma.",
+    ),
+    "testimonials": (
+        "A testimonial is one person's story, not a measured result.",
+        "Testimonials on a group's website are often written by its organisers.",
+    ),
+    "friendships": (
+        "Over time, close friendships often grow between members.",
+        "A friendship from a group can end when one of you moves away.",
+    ),
+    "mental health": (
+        "Mental health problems are common, and peer support groups welcome anyone.",
+        "Groups for mental health meet in person or online, and most are free.",
     ),
 }
 
@@ -227,8 +280,68 @@ def test_the_command_exits_0_with_a_summary_when_all_is_said_once(tmp_path):
     assert len(result.stdout.splitlines()) == 1
 
 
-def test_the_handbook_says_each_thing_once_and_quickly():
-    start = time.perf_counter()
+def test_the_handbook_says_each_thing_once():
+    # How long it takes is make bench's to measure, not a test's.
     duplicates = find_duplicates(sorted((ROOT / "docs").rglob("*.md")))
-    assert time.perf_counter() - start < 10  # the aim is under 2 s
-    assert not duplicates, "\n".join(str(duplicate) for duplicate in duplicates)
+    assert not duplicates, (
+        f"{len(duplicates)} places say what another already says (issue 10, 'Each idea once'). "
+        "Keep each in the page where it belongs and link to it from the others:\n"
+        + "\n".join(str(duplicate) for duplicate in duplicates))
+
+
+def test_both_text_checks_read_a_page_alike():
+    page = ("# Title\n\n~~~text\nCode, not prose.\n~~~\n\n- A list item\n  on two lines.\n\n"
+            "```{glossary}\nPeer support\n  Help from people who have been there.\n```\n")
+    assert passages(page) == [(7, "A list item\non two lines."),
+                              (11, "Peer support\nHelp from people who have been there.")]
+    assert prose_lines(page) == [(7, "A list item"), (8, "on two lines."), (11, "Peer support"),
+                                 (12, "Help from people who have been there.")]
+
+
+@pytest.mark.parametrize("first, second", SAME_IDEA.values(), ids=SAME_IDEA)
+def test_one_idea_restated_on_another_page_is_caught(tmp_path, first, second):
+    pages = _pages(tmp_path, f"# One\n\nIntro.\n\n{first}\n", f"# Two\n\n{second}\n")
+    [duplicate] = find_duplicates(pages)
+    assert (duplicate.path, duplicate.line, duplicate.other_path, duplicate.other_line) == (
+        pages[0], 5, pages[1], 3)
+    assert str(duplicate).startswith(f"{pages[0]}:5: states the same idea as {pages[1]}:3 (“")
+
+
+@pytest.mark.parametrize("first, second", SAME_TOPIC_SENTENCES.values(), ids=SAME_TOPIC_SENTENCES)
+def test_sentences_that_only_share_a_topic_pass(tmp_path, first, second):
+    pages = _pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{second}\n")
+    assert find_duplicates(pages) == []
+
+
+def test_an_idea_said_twice_on_one_page_is_left_to_its_writer(tmp_path):
+    first, second = SAME_IDEA["testimonials are not results"]
+    [page] = _pages(tmp_path, f"# One\n\n{first}\n\n## Again\n\n{second}\n")
+    assert find_duplicates([page]) == []
+
+
+def _all_pairs(sets, least_shared):
+    return [(i, j) for i in range(len(sets)) for j in range(i + 1, len(sets))
+            if len(sets[i] & sets[j]) >= max(least_shared(len(sets[i])),
+                                              least_shared(len(sets[j])))]
+
+
+def test_candidate_pairs_miss_no_pair_that_shares_enough():
+    words = "care group help share rule meet friend story stigma time place first".split()
+    sets = [frozenset(words[k] for k in range(len(words)) if (n >> k) & 1)
+            for n in range(1, 4096, 37)]
+    for least in (lambda size: 1, lambda size: 3, lambda size: max(2, size // 2)):
+        candidates = set(candidate_pairs(sets, least))
+        assert set(_all_pairs(sets, least)) <= candidates
+        assert len(candidates) < len(sets) * (len(sets) - 1) // 2  # and not every pair
+
+
+def test_a_reminder_that_links_to_the_full_statement_passes(tmp_path):
+    first, second = SAME_IDEA["adds to care, does not replace it"]
+    reminder = second.replace("treatment", "[treatment](a.md#care)")
+    assert find_duplicates(_pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{reminder}\n")) == []
+    both = [f"# One\n\n{first.replace('care', '[care](sub/../c.md)')}\n",
+            f"# Two\n\n{second.replace('treatment', '[treatment](c.md)')}\n"]
+    assert find_duplicates(_pages(tmp_path, *both, "# Three\n\nThe full statement.\n")) == []
+    unlinked = _pages(tmp_path, f"# One\n\n{first}\n",
+                      f"# Two\n\n{second.replace('treatment', '[treatment](x.md)')}\n")
+    assert len(find_duplicates(unlinked)) == 1  # a link elsewhere is no excuse

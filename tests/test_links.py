@@ -330,6 +330,23 @@ def test_pdf_web_link_must_be_well_formed_and_on_the_website(small_book):
     assert "a file beside the PDF" in _only(report, "file:///tmp/other.html").problem
 
 
+@pytest.mark.parametrize("uri, fine", [
+    ("tel:116123", True), ("tel:+35318000000", True), ("sms:85258", True),
+    ("mailto:feedback%40example.org", True),
+    ("tel:116%20123", False), ("sms:text-us", False), ("tel:", False),
+])
+def test_pdf_phone_links_are_digits_only(small_book, uri, fine):
+    pdf, page = small_book
+
+    def phone(writer, link):
+        del link["/Dest"]
+        link[NameObject("/A")] = writer._add_object(_uri_action(uri))
+
+    report = check_pdf(_doctored(pdf, phone), ON_SITE, page)
+    problems = [failure.problem for failure in report.failures if failure.target == uri]
+    assert not problems if fine else "digits only" in problems[0]
+
+
 # -- The repository's Markdown -------------------------------------------------
 
 def test_markdown_broken_relative_link_and_anchor_are_reported(tmp_path):

@@ -27,7 +27,8 @@ CONF = ROOTS / "test-small-book" / "conf.py"  # the handbook's own settings
 def warnings_of(make_app, srcdir, root: str, hint_first: bool) -> str:
     shutil.copytree(ROOTS / root, srcdir)
     shutil.copy(CONF, srcdir / "conf.py")
-    app = make_app("dummy", srcdir=srcdir, freshenv=True)
+    app = make_app("dummy", srcdir=srcdir, freshenv=True,
+                   confoverrides={"handbook_review_required": False})  # no review dates
     handler = next(h for h in logging.getLogger("sphinx").handlers
                    if isinstance(h, sphinx_logging.WarningStreamHandler))
     ours = [f for f in handler.filters if isinstance(f, HintFilter)]

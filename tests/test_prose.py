@@ -50,3 +50,11 @@ def test_plain_sentences_score_higher_than_dense_ones():
     dense = ("Participation in facilitated psychosocial interventions demonstrates "
              "heterogeneous effectiveness across methodologically inconsistent evaluations.")
     assert flesch_reading_ease(plain) >= 80 > 20 >= flesch_reading_ease(dense)
+
+
+def test_code_fenced_with_tildes_is_not_prose_either(tmp_path):
+    # The two text checks read pages through one extractor (handbook/tools/myst_text.py);
+    # each used to strip MyST by hand, and only the duplicate check knew ~~~ fences.
+    page = _page(tmp_path, "# Title\n\n~~~text\ncolor = 'red'  # etc.\n~~~\n\nAfter the code.\n")
+    assert style_problems(page) == []
+    assert page_prose(page) == "After the code."

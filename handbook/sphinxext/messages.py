@@ -109,6 +109,12 @@ HINTS: dict[str, list[Hint]] = {
                               "Check the name (without .md) against the file's name.")],
     "ref.term": [Hint("This word is not in the glossary. Write it exactly as it is in "
                       "{docs}/glossary.md, or add it there with its meaning.")],
+    "handbook.review": [Hint("Review the page: check each fact, number and link against its "
+                             "source. Then, in the front matter at the top of the page, set "
+                             "last_reviewed to today's date and review_due to the date of its "
+                             "next review (within a year; within three months for the help "
+                             "page), both written as YYYY-MM-DD. "
+                             "The Contributing chapter's page \"Review a page\" says how.")],
     "docutils": [Hint("The same label is used twice. Rename one of them, and change the "
                       "links to it.", when=r"Duplicate explicit target name")],
     "": [Hint("The same label is used twice. Rename one of them, and change the links to it.",

@@ -21,145 +21,67 @@ two (0 if content overlap is under MIN_CONTENT), and pairs from THRESHOLD
 are reported. On five machine-spun copies of one article, 0.55 flags 98% of
 the matching sentence pairs and none of the 2,175 pairs of different
 sentences within a copy, which score 0.49 at most.
+
+Ideas, too. A single sentence can restate another page's point in other
+words ("peer support adds to care and does not replace it") without
+sharing a skeleton, and below MIN_WORDS. So every sentence (and every two
+in a row: an idea may take two) with at least MIN_IDEA_WORDS concepts is
+also compared with those of other pages on its concepts: its content
+stems, synonyms merged, less the handbook's topic (TOPIC: "peer",
+"support", "group" and the like), which every page shares, and GENERIC
+words. Two sentences that share at least MIN_SHARED
+concepts, with a Dice overlap from IDEA_THRESHOLD, state the same idea,
+unless they name fewer than MIN_IDEA_UNION between them: a repeated
+one-line reminder ("Call 999 if you are in danger") is allowed, and so is
+a sentence whose paragraph links to the other's page, or two that link to
+the same page: reminders that point to the full statement.
+Sentences that share only the topic, or a word or two of it, pass.
+
+Only candidate pairs are compared: each unit is indexed by its rarest
+stems (prefix filtering), and two units are compared only if they share
+one. A pair that could reach MIN_CONTENT, or MIN_SHARED concepts, always
+shares one, so the result is the same as comparing every pair, and the
+time grows with the pairs that share a rare word, not with all pairs.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
-from itertools import combinations
+from math import ceil
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import snowballstemmer
+
+from handbook.tools.dedupe_words import (  # noqa: F401 - SYNONYMS: the tests read it
+    FUNCTION_WORDS,
+    GENERIC,
+    PHRASES,
+    SYNONYMS,
+    TOPIC,
+)
+from handbook.tools.myst_text import linked_passages, passages
 
 THRESHOLD = 0.55  # similarity at which two units say the same thing
 MIN_CONTENT = 0.2  # below this content overlap, a shared skeleton is only style
 MIN_WORDS = 8  # units with fewer content words are too short to judge
 MIN_RUN = 2  # shortest run of function words that counts as shared skeleton
+IDEA_THRESHOLD = 0.6  # Dice overlap of concepts at which two sentences state one idea
+MIN_SHARED = 3  # concepts two sentences must share to state one idea
+MIN_IDEA_WORDS = 3  # sentences with fewer concepts are too short to judge
+MIN_IDEA_UNION = 4  # nor are two that name fewer concepts between them (a repeated reminder)
 STEM = cache(snowballstemmer.stemmer("english").stemWord)
 
-FUNCTION_WORDS = frozenset("""
-a an the this that these those such what which who whom whose whatever
-i me my mine myself we us our ours ourselves you your yours yourself
-yourselves he him his himself she her hers herself it its itself they them
-their theirs themselves one ones someone anyone everyone no-one nobody
-something anything everything nothing
-be am is are was were been being have has had having do does did doing
-can could may might must shall should will would ought
-not no nor and or but if then else than so yet also too as because since
-while whilst when whenever where wherever why how though although unless
-until till whether either neither both each every all any some few more
-most less least much many several other another own same just only very
-even still already again ever never always often here there now
-of in on at to for from by with without within into onto about above
-below over under between among amongst through throughout during before
-after against across along around beyond upon off out up down via per
-""".split())
-
-# Words a rewrite swaps for each other, one group a line; the first is kept.
-SYNONYMS = """
-people individuals folk
-help aid assist assistance
-give provide supply offer deliver
-get obtain acquire gain receive
-show demonstrate display
-similar comparable alike
-important essential crucial vital key critical significant major
-find locate discover
-often frequently typically
-group team circle
-community neighbourhood neighborhood
-feeling sense sensation
-safe secure
-improve enhance boost
-reduce decrease lower lessen minimise minimize
-valuable beneficial practical handy
-benefit advantage
-talk speak chat discuss converse
-allow permit enable let
-connection link relationship bond tie
-friend pal buddy
-start begin commence
-choose pick select
-need require
-try attempt
-keep maintain retain
-ensure guarantee
-problem issue difficulty trouble
-advice guidance recommendation suggestion tip pointer idea
-answer response reply solution
-question query inquiry enquiry
-way method approach technique strategy
-recovery healing recuperation
-illness disease disorder condition
-mental psychological
-health wellbeing
-isolation loneliness seclusion
-worry fear anxiety concern
-confidentiality privacy discretion secrecy
-member participant attendee
-meeting session gathering
-immediately promptly instantly
-hard difficult challenging tough
-easy simple straightforward
-change alter modify transform
-build construct create develop establish
-grow expand extend
-encourage motivate inspire urge
-think believe consider reckon
-say claim
-stay remain
-rule guideline regulation
-place environment space room atmosphere
-right correct appropriate suitable proper
-chance opportunity
-trained skilled qualified
-phone call ring
-handle manage cope deal
-overcome conquer defeat
-tool device instrument
-result outcome effect consequence impact
-ability capability capacity
-aspect facet element feature factor
-complex complicated
-attitude mindset perspective outlook view
-wide broad
-range variety array
-"""
-# Phrases a rewrite swaps for one word, or for each other.
-PHRASES = {
-    "one another": "each other", "as well as": "and", "along with": "and",
-    "in addition to": "and", "make sure": "ensure", "make certain": "ensure",
-    "straight away": "immediately", "right away": "immediately", "at once": "immediately",
-    "take care of": "handle", "deal with": "handle", "get over": "overcome",
-    "get rid of": "overcome", "get in touch with": "contact", "a lot of": "many",
-    "lots of": "many", "every person": "everyone", "everybody": "everyone",
-    "somebody": "someone", "additionally": "also", "likewise": "also",
-}
 PHRASE = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
-
-FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(\{(?P<name>[a-z-]+)\})?")
-PROSE_DIRECTIVES = frozenset({
-    "note", "important", "tip", "warning", "caution", "attention", "hint", "danger",
-    "error", "seealso", "admonition", "epigraph", "sidebar", "topic", "glossary",
-})
-LIST_ITEM = re.compile(r"^\s*(?:[-*+:]|\d+[.)])\s+")  # and definitions
-NOT_PROSE = re.compile(r"^\s*(?:#|\||:[\w-]+:|\(.*\)=\s*$|<!--|\[[^\]^]+\]:|[-*_=]{3,}\s*$)")
-MARKUP = [
-    (re.compile(r"\s*\{cite(?::\w+)?\}`[^`]*`"), ""),
-    (re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^`>]*>)?`"), r"\1"),
-    (re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
-    (re.compile(r"\[\^[^\]]*\]|<https?:[^>]*>|\{\{[^}]*\}\}"), ""),
-    (re.compile(r"^\s*(?:>\s*)+"), ""),
-    (re.compile(r"[*_`]+"), ""),
-]
-
 
 @dataclass(frozen=True)
 class Duplicate:
@@ -170,8 +92,14 @@ class Duplicate:
     other_path: Path
     other_line: int
     similarity: float
+    shared: tuple[str, ...] = ()  # for an idea: the words that carry it
 
     def __str__(self) -> str:
+        if self.shared:
+            words = ", ".join(f"“{word}”" for word in self.shared)
+            return (f"{self.path}:{self.line}: states the same idea as {self.other_path}:"
+                    f"{self.other_line} ({words}); say it once, where it belongs, and link "
+                    "to it from the other")
         return (f"{self.path}:{self.line}: says the same as {self.other_path}:{self.other_line}"
                 f" (similarity {self.similarity:.2f}); keep it in one place and link to it"
                 " from the other")
@@ -185,6 +113,7 @@ class Unit:
     line: int
     passage: int  # the line the paragraph or list item starts on
     text: str
+    links: frozenset[Path] = frozenset()  # the pages its paragraph links to
 
 
 def _build_synonyms() -> dict[str, str]:
@@ -198,55 +127,7 @@ def _build_synonyms() -> dict[str, str]:
 
 
 SYNONYM_STEMS = _build_synonyms()
-
-
-def passages(text: str) -> list[tuple[int, str]]:
-    """The prose of a MyST page: (first line, plain text) of each paragraph and list item."""
-    found: list[tuple[int, list[str]]] = []
-    previous = ""
-    for number, line in _prose_lines(text):
-        if line and (LIST_ITEM.match(line) or not previous):
-            found.append((number, [_plain(LIST_ITEM.sub("", line, count=1))]))
-        elif line:
-            found[-1][1].append(_plain(line))
-        previous = line
-    return [(number, "\n".join(lines)) for number, lines in found]
-
-
-def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Each line of a MyST page with its number, or "" in place of a line that is not prose.
-
-    Front matter, headings, tables, targets, comments, directive options and
-    the bodies of code blocks and of directives such as toctree and
-    bibliography are not prose; admonitions and the glossary are.
-    """
-    closing: list[str] = []  # the fences that close the open admonitions
-    skip_until = ""  # the fence that closes a block without prose
-    in_front_matter = text.startswith("---\n")
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        fence = FENCE.match(stripped)
-        if in_front_matter:
-            in_front_matter = number == 1 or stripped != "---"
-        elif skip_until:
-            skip_until = "" if stripped == skip_until else skip_until
-        elif closing and stripped == closing[-1]:
-            closing.pop()
-        elif fence and fence["name"] in PROSE_DIRECTIVES:
-            closing.append(fence["fence"])
-        elif fence:
-            skip_until = fence["fence"]
-        elif stripped and not NOT_PROSE.match(line):
-            yield number, line
-            continue
-        yield number, ""
-
-
-def _plain(line: str) -> str:
-    """A line of Markdown as a reader sees it: roles, links and emphasis reduced to their text."""
-    for pattern, replacement in MARKUP:
-        line = pattern.sub(replacement, line)
-    return line.strip()
+NOT_IDEAS = frozenset(SYNONYM_STEMS.get(STEM(word), STEM(word)) for word in TOPIC | GENERIC)
 
 
 def units(path: Path) -> list[Unit]:
@@ -265,6 +146,28 @@ def units(path: Path) -> list[Unit]:
             last = found.pop()
             found.append(Unit(path, last.line, start, f"{last.text} {pending}"))
     return found
+
+
+def sentences(path: Path) -> list[Unit]:
+    """Each sentence of a page, and each two in a row, with enough concepts to state an idea.
+
+    An idea often takes two short sentences ("It works alongside care. It
+    never replaces it."), so each is compared with its neighbour joined too.
+    """
+    found = []
+    for (start, text), targets in linked_passages(path.read_text("utf-8")):
+        links = frozenset(_page(path.parent / target) for target in targets)
+        parts = _sentences(text)
+        pairs = [(line, f"{first} {second}")
+                 for (line, first), (_, second) in zip(parts, parts[1:], strict=False)]
+        found += [Unit(path, start + offset, start, sentence, links)
+                  for offset, sentence in parts + pairs
+                  if len(concepts(sentence)) >= MIN_IDEA_WORDS]
+    return found
+
+
+def _page(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -296,6 +199,12 @@ def features(text: str) -> Features:
     stems = frozenset(SYNONYM_STEMS.get(stem, stem) for stem in content)
     pairs = frozenset(skeleton[k:k + 2] for k in range(len(skeleton) - 1))
     return Features(stems, skeleton, pairs, len(content))
+
+
+@cache
+def concepts(text: str) -> frozenset[str]:
+    """A text's content stems, synonyms merged, less the handbook's topic and generic words."""
+    return features(text).stems - NOT_IDEAS
 
 
 def content_words(text: str) -> int:
@@ -355,18 +264,85 @@ def _score(a: Features, b: Features, floor: float = 0.0) -> float:
     return (content + skeleton_overlap(a, b)) / 2
 
 
+def candidate_pairs(sets: list[frozenset[str]],
+                    least_shared: Callable[[int], int]) -> list[tuple[int, int]]:
+    """The pairs (i, j), i < j, of sets that may share least_shared(size) items or more.
+
+    Prefix filtering: with the items of every set ordered rarest first, two
+    sets that share k items share one among the first len - k + 1 of each.
+    So each set is indexed by that prefix only, and the common items, which
+    would pair nearly everything, are left out of it.
+    """
+    frequency = Counter(item for items in sets for item in items)
+    index: dict[str, list[int]] = defaultdict(list)
+    pairs: set[tuple[int, int]] = set()
+    for number, items in enumerate(sets):
+        ordered = sorted(items, key=lambda item: (frequency[item], item))
+        for item in ordered[:max(len(ordered) - least_shared(len(ordered)) + 1, 0)]:
+            pairs.update((other, number) for other in index[item])
+            index[item].append(number)
+    return sorted(pairs)
+
+
+def _least_content_shared(size: int) -> int:
+    """The fewest stems a unit of this size shares with one it is MIN_CONTENT alike with."""
+    # Dice >= d needs 2k >= d (size + other), and other >= k, so k >= d size / (2 - d).
+    return max(1, ceil(MIN_CONTENT * size / (2 - MIN_CONTENT) - 1e-9))
+
+
+def _least_concepts_shared(size: int) -> int:
+    return max(MIN_SHARED, ceil(IDEA_THRESHOLD * size / (2 - IDEA_THRESHOLD) - 1e-9))
+
+
 def find_duplicates(paths: Iterable[Path]) -> list[Duplicate]:
     """Pairs of passages in these files that say the same thing, each at its most similar units."""
-    compared = [(unit, features(unit.text)) for path in paths for unit in units(path)]
+    paths = list(paths)
     best: dict[tuple[Path, int, Path, int], Duplicate] = {}
-    for (first, a), (second, b) in combinations(compared, 2):
-        score = _score(a, b, floor=THRESHOLD)
-        if score < THRESHOLD or (first.path, first.passage) == (second.path, second.passage):
-            continue  # not the same, or a passage compared with itself
+    ideas_found: dict[tuple[Path, int, Path, int], Duplicate] = {}
+
+    def keep(found: dict, first: Unit, second: Unit, duplicate: Duplicate) -> None:
         key = (first.path, first.passage, second.path, second.passage)
-        if key not in best or score > best[key].similarity:
-            best[key] = Duplicate(first.path, first.line, second.path, second.line, score)
+        if key not in found or duplicate.similarity > found[key].similarity:
+            found[key] = duplicate
+
+    compared = [(unit, features(unit.text)) for path in paths for unit in units(path)]
+    for i, j in candidate_pairs([f.stems for _, f in compared], _least_content_shared):
+        (first, a), (second, b) = compared[i], compared[j]
+        score = _score(a, b, floor=THRESHOLD)
+        if score >= THRESHOLD and (first.path, first.passage) != (second.path, second.passage):
+            keep(best, first, second, Duplicate(first.path, first.line, second.path,
+                                                second.line, score))
+    ideas = [unit for path in paths for unit in sentences(path)]
+    for i, j in candidate_pairs([concepts(unit.text) for unit in ideas], _least_concepts_shared):
+        first, second = ideas[i], ideas[j]
+        duplicate = same_idea(first, second)
+        if duplicate and first.path != second.path and not _points_to(first, second):
+            keep(ideas_found, first, second, duplicate)
+    for key, duplicate in ideas_found.items():  # a reworded passage is the stronger finding
+        best.setdefault(key, duplicate)
     return sorted(best.values(), key=lambda d: (d.path, d.line, d.other_path, d.other_line))
+
+
+def _points_to(first: Unit, second: Unit) -> bool:
+    """Whether either sentence's paragraph links to the other's page, or both to one page.
+
+    Either is a reminder that points to the full statement, which is fine.
+    """
+    return (_page(second.path) in first.links or _page(first.path) in second.links
+            or bool(first.links & second.links))
+
+
+def same_idea(first: Unit, second: Unit) -> Duplicate | None:
+    """The two sentences as a duplicate if they state the same idea, else None."""
+    a, b = concepts(first.text), concepts(second.text)
+    shared = a & b
+    dice = 2 * len(shared) / (len(a) + len(b))
+    if len(shared) < MIN_SHARED or dice < IDEA_THRESHOLD or len(a | b) < MIN_IDEA_UNION:
+        return None
+    words = [word for word in WORD.findall(first.text.lower())
+             if SYNONYM_STEMS.get(STEM(word), STEM(word)) in shared]
+    return Duplicate(first.path, first.line, second.path, second.line, dice,
+                     tuple(dict.fromkeys(words)))
 
 
 def main(argv: list[str]) -> int:

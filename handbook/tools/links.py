@@ -51,7 +51,7 @@ NOT_IN_SOURCES = "(theme or template)"
 
 # Addresses that are not files of the site: the online checker (http, https),
 # or the reader's own programs (mail, phone), or inline content and scripts.
-IGNORED_SCHEMES = {"http", "https", "mailto", "tel", "javascript", "data"}
+IGNORED_SCHEMES = {"http", "https", "mailto", "tel", "sms", "javascript", "data"}
 # Attributes that hold one address; ``srcset`` holds a list and is split apart.
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "xlink:href"}
 # Link previews name the page and its picture in <meta property="og:...">.
@@ -493,6 +493,13 @@ def _check_uri(where: str, uri: str, site_urls: set[str] | None) -> list[Failure
     if uri.startswith("#"):
         return [Failure(where, uri, "a link inside the book written as a web address")]
     parts = urlsplit(uri)
+    if parts.scheme in ("tel", "sms"):  # a phone dials or texts it: digits only, no spaces
+        if re.fullmatch(r"\+?\d+", parts.path):
+            return []
+        return [Failure(where, uri, f"a {parts.scheme}: link must be digits only, with no "
+                                    "spaces: [0800 123 456](tel:0800123456)")]
+    if parts.scheme == "mailto" and "@" in unquote(parts.path):
+        return []
     if parts.scheme == "file":
         return [Failure(where, uri, "a link to a file beside the PDF, from raw HTML: write it as "
                                     "a Markdown link, [words](page.md#heading)")]

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from handbook.tools.myst_text import passages
+
 LATIN = {
     r"\be\.\s?g\.": 'write "for example" or "such as" instead of "e.g."',
     r"\bi\.\s?e\.": 'write "that is" or rephrase instead of "i.e."',
@@ -34,18 +36,6 @@ US_WORD = re.compile(r"\b(" + "|".join(US_SPELLINGS) + r")(\w*)", re.IGNORECASE)
 US_WHOLE_WORDS = {"program": "programme", "programs": "programmes"}
 US_WHOLE_WORD = re.compile(r"\b(" + "|".join(US_WHOLE_WORDS) + r")\b", re.IGNORECASE)
 SAME_IN_UK = {"honorary", "honorarium", "honorific"}
-FENCE = re.compile(r"^(?P<fence>```+|:::+)\s*(\{(?P<name>[a-z-]+)\})?")
-PROSE_DIRECTIVES = {
-    "note", "important", "tip", "warning", "caution", "attention", "hint",
-    "seealso", "admonition", "glossary", "epigraph", "sidebar", "topic",
-}
-NOT_PROSE = re.compile(r"^\s*(:[a-z-]+:|\(.*\)=$|#|\||[a-z_]+:\s)")
-MARKUP = [
-    (re.compile(r"\{cite:[pt]\}`[^`]*`"), ""),
-    (re.compile(r"\{[a-z:]+\}`([^`<]*?)\s*(<[^`]*>)?`"), r"\1"),
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"[*_`]+"), ""),
-]
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
@@ -62,35 +52,9 @@ class Problem:
 
 
 def prose_lines(text: str) -> list[tuple[int, str]]:
-    """The prose of a MyST page, line by line, with markup removed.
-
-    Front matter, code, toctrees and the bibliography, directive options,
-    targets, headings and tables are left out; admonitions and the
-    glossary are prose.
-    """
-    lines: list[tuple[int, str]] = []
-    skipping_until = None  # the fence that closes a block without prose
-    open_prose_blocks: list[str] = []
-    in_front_matter = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if number == 1 and stripped == "---":
-            in_front_matter = True
-        elif in_front_matter:
-            in_front_matter = stripped != "---"
-        elif skipping_until:
-            skipping_until = None if stripped == skipping_until else skipping_until
-        elif open_prose_blocks and stripped == open_prose_blocks[-1]:
-            open_prose_blocks.pop()
-        elif (fence := FENCE.match(stripped)) and fence["name"] not in PROSE_DIRECTIVES:
-            skipping_until = fence["fence"]
-        elif fence:
-            open_prose_blocks.append(fence["fence"])
-        elif not NOT_PROSE.match(line):
-            for pattern, replacement in MARKUP:
-                line = pattern.sub(replacement, line)
-            lines.append((number, line.strip(" -")))
-    return lines
+    """The prose of a MyST page, line by line, with markup removed (see myst_text)."""
+    return [(start + number, line) for start, passage in passages(text)
+            for number, line in enumerate(passage.split("\n")) if line]
 
 
 def style_problems(path: Path) -> list[Problem]:
@@ -135,17 +99,11 @@ def flesch_reading_ease(text: str) -> float:
 
 
 def page_prose(path: Path) -> str:
-    """A page's prose as paragraphs, for scoring."""
-    paragraphs, current = [], []
-    for _, line in prose_lines(path.read_text("utf-8")):
-        if line:
-            current.append(line)
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
-    paragraphs.append(" ".join(current))
-    # A list item or paragraph without a full stop still ends a sentence.
-    return "\n\n".join(p for p in paragraphs if p)
+    """A page's prose as paragraphs, for scoring.
+
+    A list item or paragraph without a full stop still ends a sentence.
+    """
+    return "\n\n".join(" ".join(text.split("\n")) for _, text in passages(path.read_text("utf-8")))
 
 
 def main(argv: list[str]) -> int:
