@@ -162,8 +162,9 @@ def _location(app: Sphinx, location: object) -> str | None:
         return f"{path}:{line}" if line else path
     if isinstance(location, nodes.Node):
         return sphinx_logging.get_node_location(location)
-    if isinstance(location, str) and location in app.env.found_docs:
-        return str(app.env.doc2path(location))  # a docname, as Sphinx reads it
+    env = getattr(app, "env", None)  # none yet while the configuration is read
+    if isinstance(location, str) and env is not None and location in env.found_docs:
+        return str(env.doc2path(location))  # a docname, as Sphinx reads it
     return location if isinstance(location, str) else None
 
 
