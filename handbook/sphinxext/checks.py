@@ -1,7 +1,8 @@
 """Checks Sphinx does not do: alternative text, https links, and spelling.
 
 Each problem is a Sphinx warning with the page and line, so ``-W`` stops the
-build; ``handbook.sphinxext.messages`` adds the "How to fix" line to it.
+build, and it carries its own "How to fix" line
+(``handbook.sphinxext.messages.how_to_fix``).
 
 - ``handbook.image_alt``: every image and figure needs alternative text,
   which screen readers read aloud (without it the site would read out the
