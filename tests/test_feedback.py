@@ -6,6 +6,7 @@ the reader's own email program and the repository.
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, sphinx_build
 
@@ -53,3 +54,14 @@ def test_every_page_of_the_site_offers_feedback_naming_it(book, config):
     for doc in SOURCES:
         _check_page(book.html / doc.with_suffix(".html"), config["handbook_feedback_email"],
                     f"{config['html_baseurl']}{doc.as_posix()}.html", config["repository_url"])
+
+
+@pytest.mark.sphinx("html", testroot="small-book", srcdir="small-book-feedback",
+                    confoverrides={"handbook_feedback_email": "editors@example.org",
+                                   "handbook_feedback_issues": False})
+def test_in_process_the_address_is_a_setting_and_the_issue_link_can_be_left_out(app):
+    app.build()
+    title, links = _feedback_links(app.outdir / "first.html")
+    assert list(links) == ["mailto"]
+    assert links["mailto"].startswith("mailto:editors@example.org?subject=")
+    assert parse_qs(urlsplit(links["mailto"]).query)["subject"] == [f"Feedback on “{title}”"]

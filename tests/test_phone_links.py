@@ -31,12 +31,19 @@ PHONE = re.compile(r"""
 LINKED = ("tel:", "sms:")
 NOT_TEXT = ("script", "style", "code", "pre")
 NOT_A_NUMBER = "not-a-phone-number"  # the class of a name such as "999 BSL"
+# The list of references names its sources ("NHS 111 Wales"), it does not give numbers to dial.
+NOT_DIALLED = {NOT_A_NUMBER, "citation"}
 
 
 def dialled(number: str) -> str:
     """The digits a phone dials for a number, written nationally (+44 20 as 020)."""
     digits = re.sub(r"\D", "", number)
     return "0" + digits[2:] if number.lstrip().startswith("+44") else digits
+
+
+def _shows_an_address(tag) -> bool:
+    """A link that shows a web address: its digits are part of the address."""
+    return tag.name == "a" and tag.get_text().startswith(("http://", "https://", "www."))
 
 
 def phone_problems(page: Path) -> list[str]:
@@ -55,9 +62,9 @@ def phone_problems(page: Path) -> list[str]:
                             "text must show the number it dials")
     for text in body.find_all(string=True):
         if not isinstance(text, NavigableString) or any(
-                parent.name in NOT_TEXT or NOT_A_NUMBER in parent.get("class", [])
-                or (parent.name == "a"
-                                            and parent.get("href", "").startswith(LINKED))
+                parent.name in NOT_TEXT or NOT_DIALLED & set(parent.get("class", []))
+                or (parent.name == "a" and parent.get("href", "").startswith(LINKED))
+                or _shows_an_address(parent)
                 for parent in text.parents):
             continue
         for number in PHONE.finditer(str(text)):

@@ -7,6 +7,8 @@ tests what readers see, and the review cycle.
 
 import datetime as dt
 import re
+import subprocess
+import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -103,3 +105,13 @@ def test_the_pdf_shows_the_help_page_s_review_dates(book):
                  for key in ("last_reviewed", "review_due"))
     expected = f"Page last reviewed: {_words(last)}. Next review due: {_words(due)}."
     assert expected in " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_a_pinned_day_that_is_not_a_date_stops_the_build_saying_so(tmp_path):
+    docs = _project(tmp_path / "docs", {})
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-c", str(ROOT), "-D",
+         "handbook_review_today=June", "-b", "html", str(docs), str(tmp_path / "html")],
+        capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "handbook_review_today is 'June': write the day as YYYY-MM-DD" in result.stderr

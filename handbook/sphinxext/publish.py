@@ -19,6 +19,10 @@ each page's canonical link (from ``html_baseurl``), sphinx-sitemap writes
   the EPUB's metadata and every tool that honours it agree with the edition.
   Sphinx zips the EPUB with each file's modification time; the EPUB is
   rewritten with the edition's date, so two builds give the same bytes.
+- **Text links in the EPUB.** An ``sms:`` link (text this number) is plain
+  text in the e-book: EPUB registers ``tel:`` but not ``sms:``, so
+  epubcheck warns about it, and an e-reader cannot send a text anyway. The
+  words keep the number ("text SHOUT to 85258"), so nothing is lost.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import io
 import os
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -98,6 +103,15 @@ def _finish(app: Sphinx, exception) -> None:
             normalise_zip(epub, build_date(Path(app.confdir)))
 
 
+def _sms_as_text_in_epub(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the EPUB, an ``sms:`` link becomes its words, which name the number."""
+    if app.builder.name != "epub":
+        return
+    for link in list(doctree.findall(nodes.reference)):
+        if link.get("refuri", "").startswith("sms:"):
+            link.replace_self(nodes.inline("", "", *link.children))
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx_sitemap")  # for sitemap_filename
     app.setup_extension("notfound.extension")  # for notfound_pagename
@@ -114,5 +128,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _edition_date_for_tools)
     app.connect("html-page-context", _describe_page, priority=400)
     app.connect("html-page-context", _notfound_toctree_never_none, priority=450)
+    app.connect("doctree-resolved", _sms_as_text_in_epub)
     app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -45,6 +45,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,15 @@ CLASS = "handbook-review"
 def _today(app: Sphinx) -> dt.date:
     pinned = app.config.handbook_review_today
     return dt.date.fromisoformat(pinned) if pinned else dt.datetime.now(dt.timezone.utc).date()
+
+
+def _check_config(app: Sphinx, config) -> None:
+    """Stop at once, saying so, if the pinned day is not a date."""
+    try:
+        _today(app)
+    except ValueError:
+        raise ConfigError(f"handbook_review_today is {config.handbook_review_today!r}: write "
+                          "the day as YYYY-MM-DD, or leave it empty for today") from None
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -156,5 +166,6 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("handbook_review_today", "", "", str)
     app.add_config_value("handbook_review_cycle_days", {"*": 366}, "env", dict)
     app.add_config_value("handbook_review_date_format", "%-d %B %Y", "env", str)
+    app.connect("config-inited", _check_config)
     app.connect("doctree-read", add_review_dates)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
