@@ -15,7 +15,9 @@ SOURCES  := conf.py requirements.lock $(shell find $(DOCS) handbook -type f -not
 
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
+NODE_BENCH_INSTALLED := node_modules/.installed-bench
 PDF       := $(BUILDDIR)/pdf/$(PDF_NAME)
+LARGE_PDF := $(BUILDDIR)/pdf/$(PDF_NAME:.pdf=-large-print.pdf)
 SITE      := $(BUILDDIR)/html/.built
 
 .DEFAULT_GOAL := all
@@ -25,11 +27,12 @@ SITE      := $(BUILDDIR)/html/.built
 all: $(SITE) ## Set up (first time only), then build the website, the PDF and the EPUB
 	@echo "Website: $(BUILDDIR)/html/index.html"
 	@echo "PDF:     $(PDF)"
+	@echo "         $(LARGE_PDF) (large print)"
 	@echo "EPUB:    $(EPUB)"
 
 html: $(SITE) ## Build the website into _build/html (with the PDF and EPUB in it)
 
-pdf: $(PDF) ## Build the whole-book PDF into _build/pdf
+pdf: $(PDF) ## Build the whole-book PDF and its large-print edition into _build/pdf
 
 # The e-book, and one edition's release files, named with the edition (see README).
 EPUB     := $(BUILDDIR)/epub/$(PDF_NAME:.pdf=.epub)
@@ -71,7 +74,7 @@ test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PD
 # The website against its targets, beside a stock-theme build of the same
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
 .PHONY: bench
-bench: $(INSTALLED) $(NODE_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
+bench: $(INSTALLED) $(NODE_BENCH_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
 	$(BIN)/python -m handbook.tools.bench
 
 # Web links and citations' DOIs, fetched from the web (so not part of `make test`).
@@ -105,15 +108,28 @@ $(INSTALLED): requirements.lock
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-# axe-core (browser tests) and Lighthouse (bench) from npm, reinstalled only
-# when package-lock.json changes.
+# The browser tools from npm (package.json), reinstalled only when
+# package-lock.json changes. `make test` needs axe-core and Ace by DAISY (its
+# devDependencies); only `make bench` needs Lighthouse (its one optional
+# dependency). No install script runs, and Puppeteer downloads no browser:
+# the checks use the system's Chromium.
+NPM_CI := PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+NEEDS_NPM := command -v npm >/dev/null || { echo "Needs Node.js and npm: sudo apt-get install nodejs npm" >&2; exit 1; }
 $(NODE_INSTALLED): package-lock.json
-	@command -v npm >/dev/null || { echo "Needs Node.js and npm: sudo apt-get install nodejs npm" >&2; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	@$(NEEDS_NPM)
+	$(NPM_CI) --omit=optional
 	touch $@
+
+# Everything, Lighthouse too; that serves `make test` as well.
+$(NODE_BENCH_INSTALLED): package-lock.json
+	@$(NEEDS_NPM)
+	$(NPM_CI)
+	touch $@ $(NODE_INSTALLED)
 
 # Each output is built beside the last good one and swapped in only on
 # success, so a failed build never destroys what a reader already has.
+# One run of the pdf builder writes both editions (see handbook/sphinxext/pdf/).
+$(LARGE_PDF): $(PDF)
 $(PDF): $(INSTALLED) $(SOURCES)
 	rm -rf $(BUILDDIR)/pdf.new
 	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new
@@ -122,7 +138,7 @@ $(PDF): $(INSTALLED) $(SOURCES)
 $(SITE): $(PDF) $(EPUB) $(SOURCES)
 	rm -rf $(BUILDDIR)/html.new
 	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new
-	cp $(PDF) $(EPUB) $(BUILDDIR)/html.new/
+	cp $(PDF) $(LARGE_PDF) $(EPUB) $(BUILDDIR)/html.new/
 	touch $(BUILDDIR)/html.new/.built
 	rm -f $(BUILDDIR)/html.new/.buildinfo  # Sphinx's note of this machine's paths, not part of the site
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html

@@ -47,18 +47,20 @@ extensions = [
     "sphinxcontrib.bibtex",
     "handbook.sphinxext.site",
     "handbook.sphinxext.lean",  # the website: fast on a phone, private (see its docstring)
+    "handbook.sphinxext.markup",  # HTML that assistive technology reads right (site and EPUB)
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
-    "handbook.sphinxext.markup",  # Markdown mistakes: encoding, open fences, headings twice
+    "handbook.sphinxext.mistakes",  # Markdown mistakes: encoding, open fences, headings twice
     "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
     "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
-    # theme; sitemap.xml, the 404 page, og: tags
+    # theme; sitemap.xml, the 404 page, og: tags; the EPUB's accessibility
     "handbook.sphinxext.publish",
+    "handbook.sphinxext.epub",
     "sphinx_sitemap",
     "notfound.extension",
     "sphinxext.opengraph",
@@ -118,8 +120,11 @@ html_theme_options = {
     ),
 }
 
-# -- PDF (WeasyPrint, see handbook/sphinxext/pdf.py) -----------------------------------
+# -- PDF (Typst, see handbook/sphinxext/pdf/): both editions, one build ------
 pdf_filename = "peer-support-handbook.pdf"
+pdf_large_print_filename = "peer-support-handbook-large-print.pdf"
+pdf_body_size = "12pt"  # RNIB Clear Print: 12 pt or more
+pdf_large_print_size = "18pt"  # large print: 16 pt or more
 pdf_keywords = ["peer support", "support groups", "mental health", "wellbeing"]
 
 # -- Publishing: canonical links, sitemap, robots.txt, 404 page, link previews -
@@ -176,6 +181,17 @@ epub_contributor = author
 epub_identifier = epub_uid = epub_basename
 epub_language = "en-GB"  # a BCP 47 tag: epubcheck rejects Sphinx's "en_GB"
 epub_exclude_files = ["social-card.png"]  # the website's, from html_extra_path
+# EPUB Accessibility 1.1 (handbook/sphinxext/epub.py writes the rest of its
+# metadata): what a reader learns before opening the book.
+handbook_epub_accessibility_summary = (
+    "This e-book meets WCAG 2.2 at level AA, as EPUB Accessibility 1.1 asks. "
+    "It is text that your reading system can read aloud, enlarge and restyle. "
+    "Headings, a table of contents and landmarks let you move around it; the "
+    "reading order is the order of the text, and the cover picture has its "
+    "title as text. Tables have headers, and code examples can be scrolled "
+    "with the keyboard. Nothing flashes, moves or plays sound. Every edition "
+    "is checked with Ace by DAISY and EPUBCheck before it is published."
+)
 
 # -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
 spelling_language = "en_GB"

@@ -294,7 +294,7 @@ def test_icons_show_and_sit_beside_their_text(visit):
     assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 7 Free\"')")
     icons = page.evaluate("""() => [...document.querySelectorAll('.bd-header-article .btn > i, .search-button-field > i')]
         .filter(i => i.checkVisibility()).map(i => i.getBoundingClientRect().width)""")
-    assert len(icons) >= 3 and all(width > 8 for width in icons), icons
+    assert len(icons) >= 2 and all(width > 8 for width in icons), icons
     icon = page.locator(".bd-search-container form.bd-search i.fa-magnifying-glass").bounding_box()
     field = page.locator(".bd-search-container form.bd-search input").bounding_box()
     assert icon["x"] + icon["width"] <= field["x"], (icon, field)
@@ -386,7 +386,7 @@ def test_pdf_link_works_from_the_keyboard(visit, config):
     page = tab.page
     for _ in range(30):
         page.keyboard.press("Tab")
-        if _focused(page)["text"] == "Download PDF":
+        if page.evaluate("document.activeElement.textContent.trim()") == "Download PDF":
             break
     else:
         pytest.fail("Tab never reached the Download PDF link")
@@ -407,16 +407,13 @@ def test_dark_mode_switches_from_the_keyboard_and_sticks(visit):
     tab.open("index.html")
     page = tab.page
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
-    page.locator(".bd-header-article .theme-switch-button").focus()
-    page.keyboard.press("Enter")
-    dark = page.locator(".bd-header-article .theme-change-button[data-mode=dark]")
-    dark.wait_for(state="visible")
-    dark.focus()
+    page.get_by_role("button", name="Dark mode").focus()
     page.keyboard.press("Enter")
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     tab.open("help-now.html")
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.get_by_role("button", name="Dark mode").get_attribute("aria-pressed") == "true"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background != "rgb(255, 255, 255)"
 
 

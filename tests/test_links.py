@@ -75,7 +75,8 @@ def broken_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("links-broken")
     result = sphinx_build(ROOTS / "links-broken", out)
     assert result.returncode == 0, result.stderr  # Sphinx lets all of them through
-    (out / "peer-support-handbook.pdf").write_bytes(b"%PDF-1.7\n")  # as the Makefile copies it
+    for pdf in ("peer-support-handbook.pdf", "peer-support-handbook-large-print.pdf"):
+        (out / pdf).write_bytes(b"%PDF-1.7\n")  # as the Makefile copies them
     (out / "peer-support-handbook.epub").write_bytes(b"PK\x03\x04")  # and the EPUB
     return out
 
@@ -213,14 +214,29 @@ SMALL_BOOK = """<!DOCTYPE html>
 ON_SITE = {"https://example.org/on-site"}
 
 
+SMALL_BOOK_TYPST = """#set document(title: "Small book")
+#set text(font: "Atkinson Hyperlegible", lang: "en")
+= First chapter <first>
+Read #link(<second>)[the second chapter] or #link("https://example.org/on-site")[this].
+#pagebreak()
+= Second chapter <second>
+Words.
+"""
+
+
 def _render(tmp_path: Path, extra: str = "") -> tuple[Path, Path]:
-    """A two-page PDF made by WeasyPrint from a small print page, and that page."""
-    from weasyprint import HTML
+    """A two-page PDF compiled by Typst, and its print page (the book as HTML).
+
+    ``extra`` goes into the print page only: links the PDF then lacks.
+    """
+    import typst
 
     page = tmp_path / "index.html"
     page.write_text(SMALL_BOOK.format(extra=extra))
     pdf = tmp_path / "book.pdf"
-    HTML(filename=str(page)).write_pdf(pdf)
+    fonts = ROOT / "handbook" / "print" / "fonts"
+    typst.compile(SMALL_BOOK_TYPST.encode(), output=str(pdf), font_paths=[str(fonts)],
+                  ignore_system_fonts=True)
     return pdf, page
 
 
@@ -281,7 +297,7 @@ def _uri_action(uri: str):
     })
 
 
-def test_link_that_weasyprint_dropped_is_reported_with_its_source(tmp_path):
+def test_link_missing_from_the_pdf_is_reported_with_its_source(tmp_path):
     links = '<p><a href="#nowhere">a</a> <a href="#document-guide#x">b</a></p>'
     pdf, page = _render(tmp_path, links)
     docs = tmp_path / "docs"

@@ -28,7 +28,8 @@ PALE = "#d9f0f3"
 
 
 def font(weight: int, size: int) -> ImageFont.FreeTypeFont:
-    path = FONTS / f"atkinson-hyperlegible-latin-{weight}-normal.woff2"
+    style = {400: "Regular", 700: "Bold"}[weight]
+    path = FONTS / f"AtkinsonHyperlegible-{style}.ttf"
     return ImageFont.truetype(str(path), size)
 
 

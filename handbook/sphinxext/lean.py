@@ -26,14 +26,24 @@ fetches (``make bench`` measures both):
   ``rel="noopener noreferrer"``.
 * **Nothing unused in the output**: source maps and every file in ``_static``
   that no page, stylesheet or script refers to are removed.
-* **The theme's markup mended** where the browser tests found it failing
-  readers (see ``_repair_markup``): the sidebar button that opened nothing,
-  nameless navigation toggles, deprecated citation roles.
+* **The theme's controls mended** where the browser tests found them failing
+  readers, in the templates (``handbook/templates/lean/``) and the page
+  context, not in the written pages: no top bar (a second search box, and
+  a hidden copy of the navigation button that the theme's script bound in
+  place of the visible one), each chapter's toggle in the navigation named
+  by its chapter, the colour mode as one toggle button, focus returned to
+  the button that opened a dialog (``static/handbook.js``), and a contents
+  link in place of the navigation button when scripts do not run. The
+  markup of the text itself is ``markup.py``'s translator.
 
 Everything happens in the ``html`` builders only: templates in
 ``handbook/templates/lean/`` (added to the template path here; other builders
 get the theme's page), the page context, and a pass over the output when the
-build has finished. The live preview (tag ``live``) gets a lighter pass.
+build has finished. That pass changes the written pages only where it must:
+the bundles' names and their version hashes, Sphinx's page options inlined,
+``rel`` on external links, and the Content-Security-Policy, which can hash
+the inline scripts only once a page is written. The live preview (tag
+``live``) gets a lighter pass.
 """
 
 from __future__ import annotations
@@ -48,6 +58,8 @@ import re
 from pathlib import Path
 
 import tinycss2
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
@@ -87,6 +99,7 @@ class State:
     def __init__(self) -> None:
         self.css: list[str] = []
         self.js: list[str] = []
+        self.contents_anchor: str | None = None
 
 
 def _is_local(filename) -> bool:
@@ -138,10 +151,53 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
     context["script_files"] = other_js
     context["lean_css"] = CSS_BUNDLE
     context["lean_js"] = JS_BUNDLE
+    context["lean_contents_anchor"] = _contents_anchor(app, state)
+    # The colour mode a page starts in (its first inline script), and the
+    # <html data-theme> it has without scripts: light or dark, the two the
+    # stylesheet has colours for ("auto" would leave it with none).
+    context["lean_default_mode"] = context.get("default_mode") or "auto"
+    if context["lean_default_mode"] not in ("light", "dark"):
+        context["default_mode"] = "light"
+    if "generate_toctree_html" in context:
+        context["generate_toctree_html"] = _named_toggles(context["generate_toctree_html"])
     if not _has_description(context.get("metatags", "")):
         # A page without a description of its own (the search page, the
         # index) gets the book's, which a search engine shows with it.
         context["lean_description"] = getattr(app.config, "subtitle", "") or app.config.project
+
+
+def _named_toggles(generate):
+    """The theme's navigation, each chapter's toggle named by its chapter.
+
+    The theme's ``<summary>`` that shows a chapter's pages holds only an
+    icon, so it has no name (WCAG 4.1.2). Its ``<li>`` starts with the link
+    to the chapter, whatever the depth of the navigation.
+    """
+    def generate_named(kind, *args, **kwargs):
+        soup = generate(kind, *args, **kwargs)
+        if kind != "sidebar" or isinstance(soup, str):
+            return soup
+        for summary in soup.select("li.has-children > details > summary"):
+            link = summary.parent.parent.find("a", recursive=False)
+            if link is not None and not summary.get("aria-label"):
+                summary["aria-label"] = "Pages in " + " ".join(link.get_text().split())
+        return soup
+    return generate_named
+
+
+def _contents_anchor(app: Sphinx, state: State) -> str:
+    """The id of the start page's section that lists the chapters (the one
+    holding its first toctree), where the no-script "Contents" link leads."""
+    if state.contents_anchor is None:
+        state.contents_anchor = ""
+        tree = app.env.get_doctree(app.config.root_doc)
+        toctree = next(iter(tree.findall(addnodes.toctree)), None)
+        section = toctree.parent if toctree is not None else None
+        while section is not None and not isinstance(section, nodes.section):
+            section = section.parent
+        if section is not None and section["ids"]:
+            state.contents_anchor = section["ids"][0]
+    return state.contents_anchor
 
 
 def _has_description(metatags: str) -> bool:
@@ -480,43 +536,7 @@ _CSP_META = re.compile(r'\s*<meta http-equiv="Content-Security-Policy"[^>]*>')
 _A_TAG = re.compile(r"<a\s[^>]*>", re.S)
 
 
-# sphinx-book-theme hides the top bar's sidebar button and shows its own in
-# the article header, but pydata-sphinx-theme's script (and the book theme's)
-# binds only the first ``.primary-toggle`` in the page: the hidden one. So no
-# button opened the navigation, on a phone or a desktop. Without the hidden
-# button, the visible one is the first.
-_HIDDEN_TOGGLE = re.compile(
-    r'\s*<button class="pst-navbar-icon sidebar-toggle primary-toggle"[^>]*>.*?</button>', re.S,
-)
-
-
-# The theme's search field says "Search" to a screen reader but shows
-# "Search Ctrl+K": a voice-control user who says what they see would miss it
-# (WCAG 2.5.3). Without the aria-label its name is what it shows.
-_SEARCH_FIELD_LABEL = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="[^"]*"')
-# The theme's buttons that open a chapter's pages in the navigation have no
-# name at all (WCAG 4.1.2); they get the chapter's.
-_NAV_TOGGLE = re.compile(r'(<a\b[^>]*>(.*?)</a><details(?: open="open")?><summary)>', re.S)
-# Docutils marks each reference with role="doc-biblioentry", which ARIA 1.2
-# deprecates, inside a role="list" that then has no list items.
-_BIBLIOENTRY = re.compile(r'role="doc-biblioentry"')
-
-
-def _name_nav_toggle(match: re.Match) -> str:
-    title = html.escape(html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip(), quote=True)
-    return f'{match.group(1)} aria-label="Pages in {title}">'
-
-
-def _repair_markup(text: str) -> str:
-    """The theme's and docutils' markup, mended for access (see above)."""
-    text = _HIDDEN_TOGGLE.sub("", text, count=1)
-    text = _SEARCH_FIELD_LABEL.sub(r"\1", text)
-    text = _NAV_TOGGLE.sub(_name_nav_toggle, text)
-    return _BIBLIOENTRY.sub('role="listitem"', text)
-
-
 def _finish_page(text: str, digests: dict[str, str], options: str, policy: bool = True) -> str:
-    text = _repair_markup(text)
     text = re.sub(
         rf'<script src="[^"]*{re.escape(posixpath.basename(DOC_OPTIONS))}(\?v=[0-9a-f]+)?"></script>',
         lambda _: f"<script>{options}</script>", text,
@@ -615,6 +635,8 @@ def _prune(out: Path) -> None:
 
 def _init_state(app: Sphinx) -> None:
     app.builder.lean_state = State()  # type: ignore[attr-defined]
+    if app.builder.name in HTML_BUILDERS:
+        app.add_js_file("handbook.js")  # focus and colour mode (not in the EPUB)
 
 
 def setup(app: Sphinx) -> dict:

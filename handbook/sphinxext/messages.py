@@ -14,7 +14,7 @@ problems with a count, so that a live preview makes them hard to miss.
 
 How, and why this way:
 
-- The handbook's own checks (checks.py, markup.py, release.py) write their
+- The handbook's own checks (checks.py, mistakes.py, release.py) write their
   "How to fix" line into the warning itself, where they find the mistake,
   with ``how_to_fix()``: nothing rewrites their messages afterwards.
 - For the warnings of Sphinx, MyST and the other extensions, which cannot be

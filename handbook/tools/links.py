@@ -13,10 +13,9 @@ left to the online link checker. Three checks, each returning a `Report`:
   be found on (or "(theme or template)"), and the target.
 - `check_pdf`: every internal link and bookmark of the PDF reaches a page,
   a link to a heading reaches the page that holds the heading, no link the
-  print page asked for went missing (WeasyPrint drops a link whose target it
-  cannot find, with only a log line), and every external link is an
-  ``http(s)`` address that the website also links to, so the online checker
-  covers it. Links written ``#document-page#anchor`` (the ``singlehtml``
+  print page (the book's doctree as HTML) asked for went missing, and every
+  external link is an ``http(s)`` address that the website also links to, so
+  the online checker covers it. Links written ``#document-page#anchor`` (the ``singlehtml``
   bug that ``handbook.sphinxext.pdf`` repairs) are failures.
 - `check_markdown`: relative links and ``#anchors`` in ``README.md`` and the
   repository's other Markdown files (not the handbook's pages) resolve, the
@@ -335,7 +334,7 @@ def check_pdf(
     """Check the PDF's internal links, bookmarks and web addresses.
 
     ``site_urls`` (from `external_urls`) are the web addresses the website
-    links to; ``print_page`` is the HTML page WeasyPrint rendered (beside the
+    links to; ``print_page`` is the book's doctree as HTML (beside the
     PDF), which says which targets are headings and which links were asked
     for. Without them those checks are not made, and the report says so.
     """
@@ -549,16 +548,23 @@ def _read_print_page(print_page: Path | None) -> Any:
 
 
 def _check_print_page(book: _PdfBook, soup: Any, where: str) -> list[Failure]:
-    """Each ``#fragment`` link of the print page made it into the PDF."""
+    """Each ``#fragment`` link of the print page made it into the PDF.
+
+    Typst names a destination only for a heading; a link to anything else (a
+    glossary term, a citation) goes to its page, so it needs its id to exist.
+    """
     failures = []
     hrefs = {a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("#")}
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
     for href in sorted(hrefs):
         name = unquote(href[1:])
         source = _source_in_docs(book.docs_dir, href)
         if SINGLEHTML_BUG.search(href):
             failures.append(Failure(where, href, _singlehtml_problem(), source))
+        elif name in ids and name not in book.headings:
+            continue
         elif name not in TOP_OF_PAGE and name not in book.named:
-            problem = "no such destination in the PDF, so WeasyPrint dropped the link"
+            problem = "no such destination in the PDF, so the link was dropped"
             failures.append(Failure(where, href, problem, source))
     return failures
 
