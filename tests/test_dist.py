@@ -189,3 +189,20 @@ def test_a_drafts_footer_says_it_is_a_draft_of_its_commit(tmp_path):
 
     assert "Draft</strong> from commit 0123456789ab, not a release" in footer("0123456789ab")
     assert "Draft" not in footer("")
+
+
+def test_a_drafts_pdf_cover_says_it_is_a_draft_of_its_commit(tmp_path):
+    from pypdf import PdfReader
+
+    def cover(draft: str) -> str:
+        out = tmp_path / (draft or "release")
+        subprocess.run(
+            [ROOT / ".venv/bin/sphinx-build", "-q", "-b", "pdf", "-c", str(ROOT),
+             str(ROOT / "tests/roots/test-small-book"), str(out)],
+            cwd=ROOT, check=True, capture_output=True, env={**os.environ, "HANDBOOK_DRAFT": draft},
+        )
+        pdf = next(out.glob("*.pdf"))
+        return " ".join(PdfReader(pdf).pages[0].extract_text().split())
+
+    assert "Draft from commit 0123456789ab, not a release." in cover("0123456789ab")
+    assert "Draft" not in cover("")
