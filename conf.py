@@ -18,7 +18,7 @@ from handbook.shared import build_date  # noqa: E402
 
 # -- The book ----------------------------------------------------------------
 project = "The Peer Support Handbook"
-subtitle = "What peer support groups offer, and how to find one that suits you"
+handbook_subtitle = "What peer support groups offer, and how to find one that suits you"
 author = "The Peer Support Handbook contributors"
 release = version = "1.0"
 # A draft (make dist DRAFT=1) is marked as one, with the commit it came from,
@@ -28,8 +28,8 @@ release_date = "2026-12-01"  # the edition's date, as cited (About, CITATION.cff
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
 language = "en_GB"
-licence = "CC BY 4.0"
-licence_url = "https://creativecommons.org/licenses/by/4.0/"
+handbook_licence = "CC BY 4.0"
+handbook_licence_url = "https://creativecommons.org/licenses/by/4.0/"
 repository_url = os.environ.get(
     "HANDBOOK_REPOSITORY", "https://github.com/peer-support-handbook/handbook"
 )
@@ -116,7 +116,7 @@ html_theme_options = {
         (f'<strong class="handbook-draft">Draft</strong> from commit '
          f'{html.escape(handbook_draft)}, not a release. ' if handbook_draft else "")
         + f'Edition {release}, {today}. '
-        f'Text licensed under <a href="{licence_url}">{licence}</a>.'
+        f'Text licensed under <a href="{handbook_licence_url}">{handbook_licence}</a>.'
     ),
 }
 
@@ -161,7 +161,7 @@ notfound_context = {
 }
 ogp_site_url = html_baseurl
 ogp_image = "social-card.png"  # 1200 x 630, drawn by handbook/brand/make_images.py
-ogp_image_alt = f"{project}: {subtitle}"
+ogp_image_alt = f"{project}: {handbook_subtitle}"
 ogp_custom_meta_tags = [
     '<meta property="og:image:width" content="1200" />',
     '<meta property="og:image:height" content="630" />',
@@ -173,7 +173,7 @@ epub_basename = pdf_filename.removesuffix(".pdf")
 epub_theme = "handbook-epub"  # Sphinx's epub theme and the cover (handbook/brand/epub/)
 epub_cover = ("_static/cover.png", "epub-cover.html")
 epub_tocscope = "includehidden"  # the pages sections list themselves, too
-epub_description = subtitle
+epub_description = handbook_subtitle
 epub_contributor = author
 # Sphinx writes epub_uid, not the identifier, into toc.ncx (Sphinx issue 11184),
 # and epubcheck wants the two equal, so the identifier is a valid XML id too.
@@ -194,8 +194,8 @@ handbook_epub_accessibility_summary = (
 )
 
 # -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
-spelling_language = "en_GB"
-spelling_word_list = "wordlist.txt"  # beside the pages: the handbook's own words
+handbook_spelling_language = "en_GB"
+handbook_spelling_word_list = "wordlist.txt"  # beside the pages: the handbook's own words
 git_untracked_show_sourcelink = True  # keeps "Edit this page" on uncommitted pages
 # Without git history (a copy, a shallow clone) pages show no date; not an error.
 # A missing picture is reported once, by Sphinx, not again by the git dates.

@@ -150,7 +150,7 @@ def speller(language: str, word_list: str, word_list_mtime: float) -> Speller:
 
 
 def word_list_path(app: Sphinx) -> Path:
-    return Path(app.srcdir, app.config.spelling_word_list)
+    return Path(app.srcdir, app.config.handbook_spelling_word_list)
 
 
 def words_of(text: str) -> list[str]:
@@ -168,11 +168,11 @@ def prose_words(doctree: nodes.Node):
 
 def check_spelling(app: Sphinx, doctree: nodes.document) -> None:
     """Warn about each word that is neither in the dictionary nor the word list."""
-    if not app.config.spelling_language:
+    if not app.config.handbook_spelling_language:
         return
     path = word_list_path(app)
     mtime = path.stat().st_mtime if path.is_file() else 0.0
-    checker = speller(app.config.spelling_language, str(path), mtime)
+    checker = speller(app.config.handbook_spelling_language, str(path), mtime)
     docname = app.env.docname
     source = Path(app.env.doc2path(docname)).read_text("utf-8", errors="replace")
     if "\ufffd" in source:
@@ -250,8 +250,11 @@ def main(argv: list[str]) -> int:
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("spelling_language", "en_GB", "env")
-    app.add_config_value("spelling_word_list", "wordlist.txt", "env")
+    app.add_config_value("handbook_spelling_language", "en_GB", "env", types=frozenset({str}),
+                         description="Hunspell dictionary for the spelling check; '' for none")
+    app.add_config_value("handbook_spelling_word_list", "wordlist.txt", "env",
+                         types=frozenset({str}),
+                         description="the handbook's own words, beside the pages")
     app.connect("doctree-read", check_alt_text)
     app.connect("doctree-read", check_https)
     app.connect("doctree-read", check_spelling)

@@ -163,7 +163,7 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
     if not _has_description(context.get("metatags", "")):
         # A page without a description of its own (the search page, the
         # index) gets the book's, which a search engine shows with it.
-        context["lean_description"] = getattr(app.config, "subtitle", "") or app.config.project
+        context["lean_description"] = app.config.handbook_subtitle or app.config.project
 
 
 def _named_toggles(generate):

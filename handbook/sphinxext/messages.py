@@ -144,7 +144,7 @@ def _fill_in(app: Sphinx, fix: str) -> str:
     """A fix's {docs} and {word_list}, as paths from the current folder."""
     docs = _relative(str(app.srcdir))
     return fix.replace("{docs}", docs).replace(
-        "{word_list}", os.path.join(docs, app.config.spelling_word_list))
+        "{word_list}", os.path.join(docs, app.config.handbook_spelling_word_list))
 
 
 def how_to_fix(app: Sphinx, fix: str) -> str:

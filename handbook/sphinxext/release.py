@@ -1,4 +1,9 @@
-"""The edition a build is of: ``release`` is set, and a draft says it is one.
+"""The book: what describes it, the edition a build is of, and whether it is a draft.
+
+- ``handbook_subtitle``, ``handbook_licence`` and ``handbook_licence_url``: the
+  book's description and licence, for the PDF's cover and metadata, the
+  site's descriptions and the EPUB; ``handbook_help_page``: the page of help
+  numbers that every page and the PDF's cover link to.
 
 - ``release`` (Sphinx's own setting, in conf.py) names the edition on the
   site's footer, the PDF's cover, and the release files. Empty, it would give
@@ -41,6 +46,15 @@ def check_release(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    text = frozenset({str})
+    app.add_config_value("handbook_subtitle", "", "env", types=text,
+                         description="what the book is, in one line")
+    app.add_config_value("handbook_licence", "", "env", types=text,
+                         description="the text's licence, as people name it")
+    app.add_config_value("handbook_licence_url", "", "env", types=text,
+                         description="the licence's web address")
+    app.add_config_value("handbook_help_page", "help-now", "env", types=text,
+                         description="the page of help numbers (a docname)")
     app.add_config_value("handbook_draft", "", "env", types=frozenset({str}),
                          description="the commit a draft was built from; '' for a release")
     app.connect("config-inited", check_release)
