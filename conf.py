@@ -5,6 +5,7 @@ Every setting that describes the book (title, edition, licence) lives here
 once, and the site, the PDF and the tests read it from here.
 """
 
+import html
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,9 @@ project = "The Peer Support Handbook"
 subtitle = "What peer support groups offer, and how to find one that suits you"
 author = "The Peer Support Handbook contributors"
 release = version = "1.0"
+# A draft (make dist DRAFT=1) is marked as one, with the commit it came from,
+# in every page's footer and on the PDF's cover; a release leaves this "".
+handbook_draft = os.environ.get("HANDBOOK_DRAFT", "")
 release_date = "2026-12-01"  # the edition's date, as cited (About, CITATION.cff)
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
@@ -47,6 +51,9 @@ extensions = [
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
+    "handbook.sphinxext.mistakes",  # Markdown mistakes: encoding, open fences, headings twice
+    "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
+    "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
@@ -106,7 +113,9 @@ html_theme_options = {
         "handbook-feedback.html",
     ],
     "extra_footer": (
-        f'Edition {release}, {today}. '
+        (f'<strong class="handbook-draft">Draft</strong> from commit '
+         f'{html.escape(handbook_draft)}, not a release. ' if handbook_draft else "")
+        + f'Edition {release}, {today}. '
         f'Text licensed under <a href="{licence_url}">{licence}</a>.'
     ),
 }
@@ -213,6 +222,12 @@ linkcheck_anchors_ignore_for_url = [
 # On "429 Too Many Requests" Sphinx waits as long as the site's Retry-After says
 # (GitHub sends one); without it, one minute, then the link is reported broken.
 linkcheck_rate_limit_timeout = 60.0
+# ...but never more than two minutes for a site in all, whatever it asks: then its
+# links are reported rate-limited (handbook/sphinxext/linkcheck.py).
+handbook_linkcheck_rate_limit_max = 120
+# The whole run stops after 20 minutes (within CI's 30), listing what it did
+# not check; SIGTERM and Ctrl-C stop it the same way, and the report still prints.
+handbook_linkcheck_max_time = 1200
 # A timeout is most often a slow site on the day, so it is reported apart from
 # broken links (Sphinx still fails the run on it).
 linkcheck_report_timeouts_as_broken = False

@@ -129,6 +129,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             "title": config.project, "subtitle": config.subtitle, "author": config.author,
             "edition": config.release, "date": config.today, "licence": config.licence,
             "licence-url": config.licence_url,
+            "draft": config.handbook_draft,  # a commit id, or "" for a release (make dist)
         }
         fields = ", ".join(f"{string_literal(k)}: {string_literal(v)}" for k, v in meta.items())
         keywords = ", ".join(string_literal(k) for k in config.pdf_keywords)
