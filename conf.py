@@ -5,6 +5,7 @@ Every setting that describes the book (title, edition, licence) lives here
 once, and the site, the PDF and the tests read it from here.
 """
 
+import html
 import os
 import sys
 from pathlib import Path
@@ -17,15 +18,18 @@ from handbook.shared import build_date  # noqa: E402
 
 # -- The book ----------------------------------------------------------------
 project = "The Peer Support Handbook"
-subtitle = "What peer support groups offer, and how to find one that suits you"
+handbook_subtitle = "What peer support groups offer, and how to find one that suits you"
 author = "The Peer Support Handbook contributors"
 release = version = "1.0"
+# A draft (make dist DRAFT=1) is marked as one, with the commit it came from,
+# in every page's footer and on the PDF's cover; a release leaves this "".
+handbook_draft = os.environ.get("HANDBOOK_DRAFT", "")
 release_date = "2026-12-01"  # the edition's date, as cited (About, CITATION.cff)
 today = build_date(ROOT).strftime("%-d %B %Y")
 copyright = f"{build_date(ROOT).year}, {author}"
 language = "en_GB"
-licence = "CC BY 4.0"
-licence_url = "https://creativecommons.org/licenses/by/4.0/"
+handbook_licence = "CC BY 4.0"
+handbook_licence_url = "https://creativecommons.org/licenses/by/4.0/"
 repository_url = os.environ.get(
     "HANDBOOK_REPOSITORY", "https://github.com/peer-support-handbook/handbook"
 )
@@ -47,6 +51,9 @@ extensions = [
     "handbook.sphinxext.pdf",
     "handbook.sphinxext.checks",
     "handbook.sphinxext.messages",
+    "handbook.sphinxext.mistakes",  # Markdown mistakes: encoding, open fences, headings twice
+    "handbook.sphinxext.release",  # the edition: release checked, handbook_draft
+    "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "sphinx_last_updated_by_git",
@@ -77,7 +84,7 @@ myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
-bibtex_default_style = "unsrt"
+bibtex_default_style = "plain"  # the list runs A to Z by author, as readers look up "Lyons et al., 2021"
 bibtex_reference_style = "author_year"
 
 # -- Website -----------------------------------------------------------------
@@ -112,8 +119,10 @@ html_theme_options = {
         "handbook-feedback.html",
     ],
     "extra_footer": (
-        f'Edition {release}, {today}. '
-        f'Text licensed under <a href="{licence_url}">{licence}</a>.'
+        (f'<strong class="handbook-draft">Draft</strong> from commit '
+         f'{html.escape(handbook_draft)}, not a release. ' if handbook_draft else "")
+        + f'Edition {release}, {today}. '
+        f'Text licensed under <a href="{handbook_licence_url}">{handbook_licence}</a>.'
     ),
 }
 
@@ -158,7 +167,7 @@ notfound_context = {
 }
 ogp_site_url = html_baseurl
 ogp_image = "social-card.png"  # 1200 x 630, drawn by handbook/brand/make_images.py
-ogp_image_alt = f"{project}: {subtitle}"
+ogp_image_alt = f"{project}: {handbook_subtitle}"
 ogp_custom_meta_tags = [
     '<meta property="og:image:width" content="1200" />',
     '<meta property="og:image:height" content="630" />',
@@ -170,7 +179,7 @@ epub_basename = pdf_filename.removesuffix(".pdf")
 epub_theme = "handbook-epub"  # Sphinx's epub theme and the cover (handbook/brand/epub/)
 epub_cover = ("_static/cover.png", "epub-cover.html")
 epub_tocscope = "includehidden"  # the pages sections list themselves, too
-epub_description = subtitle
+epub_description = handbook_subtitle
 epub_contributor = author
 # Sphinx writes epub_uid, not the identifier, into toc.ncx (Sphinx issue 11184),
 # and epubcheck wants the two equal, so the identifier is a valid XML id too.
@@ -191,8 +200,8 @@ handbook_epub_accessibility_summary = (
 )
 
 # -- Contributors: spelling, "last updated" from git (see docs/contributing/) -
-spelling_language = "en_GB"
-spelling_word_list = "wordlist.txt"  # beside the pages: the handbook's own words
+handbook_spelling_language = "en_GB"
+handbook_spelling_word_list = "wordlist.txt"  # beside the pages: the handbook's own words
 git_untracked_show_sourcelink = True  # keeps "Edit this page" on uncommitted pages
 # Without git history (a copy, a shallow clone) pages show no date; not an error.
 # A missing picture is reported once, by Sphinx, not again by the git dates.
@@ -219,6 +228,12 @@ linkcheck_anchors_ignore_for_url = [
 # On "429 Too Many Requests" Sphinx waits as long as the site's Retry-After says
 # (GitHub sends one); without it, one minute, then the link is reported broken.
 linkcheck_rate_limit_timeout = 60.0
+# ...but never more than two minutes for a site in all, whatever it asks: then its
+# links are reported rate-limited (handbook/sphinxext/linkcheck.py).
+handbook_linkcheck_rate_limit_max = 120
+# The whole run stops after 20 minutes (within CI's 30), listing what it did
+# not check; SIGTERM and Ctrl-C stop it the same way, and the report still prints.
+handbook_linkcheck_max_time = 1200
 # A timeout is most often a slow site on the day, so it is reported apart from
 # broken links (Sphinx still fails the run on it).
 linkcheck_report_timeouts_as_broken = False

@@ -40,12 +40,12 @@ def test_the_citation_file_gives_conf_py_s_facts(cff, config):
         assert facts["title"] == config["project"]
         assert facts["authors"] == [{"name": config["author"]}]
         assert facts["url"] == config["html_baseurl"]
-    assert cff["abstract"] == config["subtitle"]
+    assert cff["abstract"] == config["handbook_subtitle"]
     assert cff["version"] == cff["preferred-citation"]["edition"] == config["release"]
     assert _date(cff["date-released"]) == config["release_date"]
     assert str(cff["preferred-citation"]["year"]) == config["release_date"][:4]
     assert cff["repository-code"] == config["repository_url"]
-    assert cff["license"] == config["licence"].replace(" ", "-")
+    assert cff["license"] == config["handbook_licence"].replace(" ", "-")
     assert cff["keywords"] == config["pdf_keywords"]
 
 

@@ -9,6 +9,7 @@ build and every source file as they were.
 import contextlib
 import datetime
 import hashlib
+import http.client
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ import pytest
 from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
 from PIL import Image
 
-from handbook.tools.live import measure_rebuild
+from handbook.tools.live import pages_read_on_rebuild
 
 # fixture, where the mistake is, words the fix must contain
 MISTAKES = [
@@ -42,6 +43,10 @@ MISTAKES = [
     ("skipped-heading", "index.md:5", ["one level at a time", "# signs"]),
     ("unknown-term", "index.md:5", ["not in the glossary", "glossary.md"]),
     ("misspelling", "index.md:6", ["“thier”", "“their”", "wordlist.txt"]),
+    ("not-utf8", "stories.md:5", ["column 23", "save it again as UTF-8"]),
+    ("open-fence", "index.md:5", ["never closed", "line of ```"]),
+    ("duplicate-heading", "index.md:11", ["line 3 and on line 11", "words of its own"]),
+    ("insecure-link", "index.md:5", ["https://www.example.org/groups"]),
     ("review-missing", "index.md:1", ["Review the page", "review_due", "YYYY-MM-DD"]),
     ("review-overdue", "index.md:3", ["due on 2026-03-01", "Review the page", "last_reviewed"]),
     ("review-not-a-date", "index.md:3", ["“next spring”", "YYYY-MM-DD"]),
@@ -56,7 +61,9 @@ def test_every_error_fixture_is_listed():
 
 @pytest.mark.parametrize(("name", "where", "fix_words"), MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_mistake_stops_the_build_saying_where_and_how_to_fix(tmp_path, name, where, fix_words):
-    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out",
+    # The dummy builder reads and checks every page but writes nothing: each
+    # of these mistakes is found while reading, so no HTML is needed.
+    result = sphinx_build(ROOTS / f"error-{name}", tmp_path / "out", builder="dummy",
                           review=name.startswith("review-"))
     assert result.returncode != 0
     warnings = WARNING.findall(result.stderr)
@@ -131,12 +138,11 @@ def test_last_updated_is_the_last_commit_of_each_page(tmp_path):
     assert "edit/main/docs/uncommitted.md" in page("uncommitted")
 
 
-def test_the_live_preview_rebuilds_a_one_page_edit_faster_than_a_full_build():
-    # The 1.5 s target is make bench's to report; a test only holds a budget
-    # generous enough for a loaded machine, and that the rebuild is partial.
-    timing = measure_rebuild()
-    assert timing.rebuild < timing.full
-    assert timing.rebuild <= 5
+def test_the_live_preview_rebuilds_only_the_page_that_was_edited():
+    # How long it takes is make bench's to measure (handbook.tools.live's
+    # measure_rebuild); a test holds what makes it fast: a partial rebuild.
+    edited, read = pages_read_on_rebuild()
+    assert read == [edited]
 
 
 def _free_port() -> int:
@@ -145,9 +151,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode("utf-8")
+def _get(url: str, tries: int = 5) -> str:
+    """A page, asked for again as a browser would when the server is busy
+    rebuilding: a refused, dropped or cut-short answer is tried again."""
+    for attempt in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except (OSError, http.client.HTTPException):  # IncompleteRead, RemoteDisconnected
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_path):
@@ -169,7 +184,7 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
         def wait_for(condition):
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError, http.client.HTTPException):
                     if condition():
                         return True
                 time.sleep(0.3)

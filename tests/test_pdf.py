@@ -90,7 +90,7 @@ def test_metadata_is_the_books(reader, pdf, config):
     meta = reader.metadata
     assert meta.title == config["project"]
     assert meta.author == config["author"]
-    assert meta.subject == config["subtitle"]
+    assert meta.subject == config["handbook_subtitle"]
     assert meta["/Keywords"] == ", ".join(config["pdf_keywords"])
     assert pdf.Root.Lang == "en-GB"
     assert pdf.Root.ViewerPreferences.DisplayDocTitle
@@ -121,7 +121,7 @@ def test_a4_and_the_body_size_of_each_edition(pdf, edition, config):
 
 def test_cover_says_what_the_book_is_and_how_to_get_help_now(reader, config):
     cover = " ".join(reader.pages[0].extract_text().split())
-    for text in (config["project"], f"Edition {config['release']}", config["licence"],
+    for text in (config["project"], f"Edition {config['release']}", config["handbook_licence"],
                  "999", "NHS 111", "Samaritans free on 116 123"):
         assert text in cover
     help_page = next(page for level, title, page in _outline(reader) if title == "Getting help now")

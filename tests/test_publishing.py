@@ -65,9 +65,16 @@ def pages(book) -> dict[str, BeautifulSoup]:
 def release(book, config) -> Release:
     """`make dist` in the session's build folder: adds the EPUB and dist/."""
     dist = book.builddir / "dist"
+    # A release needs committed sources: a clean checkout stands in for this
+    # one, which may have edits (tests/test_dist.py checks that refusal).
+    clean = book.builddir / "clean-checkout"
+    clean.mkdir()
+    for command in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "clean"]):
+        subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@localhost",
+                        *command], cwd=clean, check=True)
     subprocess.run(
         ["make", "--no-print-directory", "-s", f"BUILDDIR={book.builddir}", f"DISTDIR={dist}",
-         "-o", str(ROOT / ".venv" / ".installed"), "dist"],
+         f"DIST_OPTS=--repo {clean}", "-o", str(ROOT / ".venv" / ".installed"), "dist"],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
         env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
     )
@@ -223,10 +230,13 @@ def test_epub_has_its_cover(release, opf):
 
 # -- Release files -------------------------------------------------------------------------
 
-def test_dist_has_the_four_files_named_with_the_edition(release, config):
-    name = f"{Path(config['pdf_filename']).stem}-{config['release']}"
+def test_dist_has_the_files_named_with_the_edition(release, config):
+    book = Path(config["pdf_filename"]).stem
+    name = f"{book}-{config['release']}"
+    large_print = release.dist.parent / "pdf" / f"{book}-large-print.pdf"
     assert sorted(p.name for p in release.dist.iterdir()) == sorted([
-        f"{name}-website.zip", f"{name}.pdf", f"{name}.epub", "SHA256SUMS",
+        f"{name}-website.zip", f"{name}.pdf", f"{name}.epub", f"{name}-SHA256SUMS",
+        *([f"{name}-large-print.pdf"] if large_print.exists() else []),
     ])
     built_pdf = release.dist.parent / "pdf" / config["pdf_filename"]
     assert (release.dist / f"{name}.pdf").read_bytes() == built_pdf.read_bytes()
@@ -234,13 +244,14 @@ def test_dist_has_the_four_files_named_with_the_edition(release, config):
 
 
 def test_checksums_verify(release):
-    lines = (release.dist / "SHA256SUMS").read_text().splitlines()
-    assert len(lines) == 3
+    sums = next(release.dist.glob("*-SHA256SUMS"))
+    lines = sums.read_text().splitlines()
+    assert len(lines) == len(list(release.dist.iterdir())) - 1
     for line in lines:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((release.dist / name).read_bytes()).hexdigest() == digest, name
     if shutil.which("sha256sum"):
-        subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"],
+        subprocess.run(["sha256sum", "--check", "--quiet", sums.name],
                        cwd=release.dist, check=True)
 
 

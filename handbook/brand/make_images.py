@@ -69,7 +69,7 @@ def cover(title: str, subtitle: str, author: str) -> Image.Image:
 
 def main() -> None:
     conf = runpy.run_path(str(ROOT / "conf.py"))
-    title, subtitle, author = conf["project"], conf["subtitle"], conf["author"]
+    title, subtitle, author = conf["project"], conf["handbook_subtitle"], conf["author"]
     social_card(title, subtitle).save(HERE / "site" / "social-card.png", optimize=True)
     cover(title, subtitle, author).save(HERE / "epub" / "static" / "cover.png", optimize=True)
 

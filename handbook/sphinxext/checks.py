@@ -1,11 +1,16 @@
-"""Checks Sphinx does not do: pictures without alternative text, and spelling.
+"""Checks Sphinx does not do: alternative text, https links, and spelling.
 
 Each problem is a Sphinx warning with the page and line, so ``-W`` stops the
-build; ``handbook.sphinxext.messages`` adds the "How to fix" line to it.
+build, and it carries its own "How to fix" line
+(``handbook.sphinxext.messages.how_to_fix``).
 
 - ``handbook.image_alt``: every image and figure needs alternative text,
   which screen readers read aloud (without it the site would read out the
   file name).
+- ``handbook.insecure_link``: a plain ``http://`` link to another site fails
+  the build (not only ``make linkcheck``), with the ``https://`` address to
+  use; addresses on the reader's own computer (``http://127.0.0.1:8000``)
+  are fine.
 - ``handbook.spelling``: the text of each page, less code, web addresses,
   citations and labels, is spell-checked in UK English (Hunspell with the
   LibreOffice en_GB dictionary) plus the handbook's own word list.
@@ -17,11 +22,13 @@ pictures, and the rest) with how to fix it: the pre-commit hook runs it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx import addnodes
@@ -29,6 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from handbook.shared import ROOT
+from handbook.sphinxext.messages import how_to_fix
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +57,57 @@ WORD = re.compile(rf"[^\W\d_]+(?:['{APOSTROPHE}][^\W\d_]+)*")
 
 # -- Alternative text --------------------------------------------------------
 
+ALT_FIX = ("Describe the picture for people who cannot see it, in the square brackets: "
+           "![A group of people talking](picture.png). For a figure, add a line "
+           ":alt: A group of people talking.")
+
 def check_alt_text(app: Sphinx, doctree: nodes.document) -> None:
     """Warn about each image or figure that has no alternative text."""
     for image in doctree.findall(nodes.image):
         if not image.get("alt", "").strip():
             logger.warning(
-                "picture %s has no alternative text", image["uri"],
+                "picture %s has no alternative text%s", image["uri"], how_to_fix(app, ALT_FIX),
                 location=_located(image), type="handbook", subtype="image_alt",
             )
+
+
+# -- Web links: https only ----------------------------------------------------
+
+RAW_LINK = re.compile(r"""\bhref\s*=\s*["']?(http://[^"'\s>]+)""", re.IGNORECASE)
+
+
+def is_loopback(url: str) -> bool:
+    """An address on the reader's own computer (make live's preview, say)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_https(app: Sphinx, doctree: nodes.document) -> None:
+    """Warn about each plain http:// link to another site, with its https:// address.
+
+    A plain link can be read and changed on the way, and tells the network
+    which page a reader is opening: the handbook promises its readers neither.
+    """
+    found = [(node["refuri"], node) for node in doctree.findall(nodes.reference)
+             if node.get("refuri", "").lower().startswith("http://")]
+    found += [(match[1], node) for node in doctree.findall(nodes.raw)
+              for match in RAW_LINK.finditer(node.astext())]
+    for url, node in found:
+        if is_loopback(url):
+            continue
+        secure = "https://" + url[len("http://"):]
+        logger.warning(
+            "the link %s is not secure (http://)%s", url,
+            how_to_fix(app, f"Use its secure address: {secure} (open it in a browser to check "
+                            "that it works). If the site has no https:// address, link to "
+                            "another source, or leave the link out."),
+            location=_located(node), type="handbook", subtype="insecure_link",
+        )
 
 
 # -- Spelling ----------------------------------------------------------------
@@ -99,7 +150,7 @@ def speller(language: str, word_list: str, word_list_mtime: float) -> Speller:
 
 
 def word_list_path(app: Sphinx) -> Path:
-    return Path(app.srcdir, app.config.spelling_word_list)
+    return Path(app.srcdir, app.config.handbook_spelling_word_list)
 
 
 def words_of(text: str) -> list[str]:
@@ -117,13 +168,16 @@ def prose_words(doctree: nodes.Node):
 
 def check_spelling(app: Sphinx, doctree: nodes.document) -> None:
     """Warn about each word that is neither in the dictionary nor the word list."""
-    if not app.config.spelling_language:
+    if not app.config.handbook_spelling_language:
         return
     path = word_list_path(app)
     mtime = path.stat().st_mtime if path.is_file() else 0.0
-    checker = speller(app.config.spelling_language, str(path), mtime)
+    checker = speller(app.config.handbook_spelling_language, str(path), mtime)
     docname = app.env.docname
-    source_lines = Path(app.env.doc2path(docname)).read_text("utf-8").splitlines()
+    source = Path(app.env.doc2path(docname)).read_text("utf-8", errors="replace")
+    if "\ufffd" in source:
+        return  # not UTF-8: handbook.encoding reports it, and its words are not whole
+    source_lines = source.splitlines()
     description = app.env.metadata[docname].get("description", "")
     words = [(word, None) for word in words_of(str(description))]
     reported: set[str] = set()
@@ -132,8 +186,10 @@ def check_spelling(app: Sphinx, doctree: nodes.document) -> None:
             continue
         reported.add(word)
         logger.warning(
-            "unknown word “%s” (UK English spelling)%s", word,
+            "unknown word “%s” (UK English spelling)%s%s", word,
             _did_you_mean(checker.suggestions(word)),
+            how_to_fix(app, "Correct the spelling. If the word is right (a name, perhaps), "
+                            "add it on a line of its own to {word_list}."),
             location=(docname, _line_of(word, node, source_lines)),
             type="handbook", subtype="spelling",
         )
@@ -194,9 +250,13 @@ def main(argv: list[str]) -> int:
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("spelling_language", "en_GB", "env")
-    app.add_config_value("spelling_word_list", "wordlist.txt", "env")
+    app.add_config_value("handbook_spelling_language", "en_GB", "env", types=frozenset({str}),
+                         description="Hunspell dictionary for the spelling check; '' for none")
+    app.add_config_value("handbook_spelling_word_list", "wordlist.txt", "env",
+                         types=frozenset({str}),
+                         description="the handbook's own words, beside the pages")
     app.connect("doctree-read", check_alt_text)
+    app.connect("doctree-read", check_https)
     app.connect("doctree-read", check_spelling)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

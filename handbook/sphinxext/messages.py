@@ -11,6 +11,26 @@ warnings without one, its wording)::
 It also shows paths relative to the folder you run ``make`` in, gives
 "not in any table of contents" a line number, and ends a build that found
 problems with a count, so that a live preview makes them hard to miss.
+
+How, and why this way:
+
+- The handbook's own checks (checks.py, mistakes.py, release.py) write their
+  "How to fix" line into the warning itself, where they find the mistake,
+  with ``how_to_fix()``: nothing rewrites their messages afterwards.
+- For the warnings of Sphinx, MyST and the other extensions, which cannot be
+  changed at their source, ``HintFilter`` is a ``logging.Filter`` on Sphinx's
+  warning handler (``sphinx.util.logging.WarningStreamHandler``, the handler
+  Sphinx's own public ``prefixed_warnings()`` adds its filter to). It reads
+  only what ``SphinxLoggerAdapter.warning()`` documents a warning carries
+  (``type``, ``subtype``, ``location``, the message and its arguments), and
+  does not depend on running before or after Sphinx's own filters: it turns
+  the location into a path itself, as Sphinx would (a ``(docname, line)``, a
+  node or a docname), so the text is the same in either order (only Sphinx's
+  ``[type.subtype]`` tag comes before the hint or after it); it decides
+  whether a warning is suppressed with the public ``is_suppressed_warning()``
+  rather than relying on Sphinx's suppressor having run first; and it marks
+  each record it has seen, so that a record passed to the handler again
+  gets one hint, not two.
 """
 
 from __future__ import annotations
@@ -23,6 +43,7 @@ import sys
 from dataclasses import dataclass
 
 import pybtex.errors
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.console import colourise
@@ -57,9 +78,6 @@ HINTS: dict[str, list[Hint]] = {
                      "and folder. " + LINKS + ".")],
     "image.not_readable": [Hint("The picture file is not there. Check its name and folder "
                                 "(they are case-sensitive), or add the file next to the page.")],
-    "handbook.image_alt": [Hint("Describe the picture for people who cannot see it, in the "
-                                "square brackets: ![A group of people talking](picture.png). "
-                                "For a figure, add a line :alt: A group of people talking.")],
     "myst.directive_unknown": [Hint("The name in {curly brackets} after the backticks is not "
                                     "one the handbook knows. Check its spelling: the page "
                                     "template shows note, tip, warning, figure and glossary.")],
@@ -91,8 +109,6 @@ HINTS: dict[str, list[Hint]] = {
                               "Check the name (without .md) against the file's name.")],
     "ref.term": [Hint("This word is not in the glossary. Write it exactly as it is in "
                       "{docs}/glossary.md, or add it there with its meaning.")],
-    "handbook.spelling": [Hint("Correct the spelling. If the word is right (a name, perhaps), "
-                               "add it on a line of its own to {word_list}.")],
     "handbook.review": [Hint("Review the page: check each fact, number and link against its "
                              "source. Then, in the front matter at the top of the page, set "
                              "last_reviewed to today's date and review_due to the date of its "
@@ -124,8 +140,36 @@ def _relative(location: str) -> str:
     return path + sep + rest
 
 
+def _fill_in(app: Sphinx, fix: str) -> str:
+    """A fix's {docs} and {word_list}, as paths from the current folder."""
+    docs = _relative(str(app.srcdir))
+    return fix.replace("{docs}", docs).replace(
+        "{word_list}", os.path.join(docs, app.config.handbook_spelling_word_list))
+
+
+def how_to_fix(app: Sphinx, fix: str) -> str:
+    """The "How to fix" line a check puts at the end of its own warning."""
+    return f"\n    How to fix: {_fill_in(app, fix)}"
+
+
+def _location(app: Sphinx, location: object) -> str | None:
+    """A warning's location as ``path:line``, from any form Sphinx accepts."""
+    if isinstance(location, tuple):
+        docname, line = location
+        if not docname:
+            return None
+        path = str(app.env.doc2path(docname))
+        return f"{path}:{line}" if line else path
+    if isinstance(location, nodes.Node):
+        return sphinx_logging.get_node_location(location)
+    env = getattr(app, "env", None)  # none yet while the configuration is read
+    if isinstance(location, str) and env is not None and location in env.found_docs:
+        return str(env.doc2path(location))  # a docname, as Sphinx reads it
+    return location if isinstance(location, str) else None
+
+
 class HintFilter(logging.Filter):
-    """Add the fix to each warning we know; counts what was shown."""
+    """Add the fix to each warning we know; count what was shown (see the docstring)."""
 
     def __init__(self, app: Sphinx) -> None:
         super().__init__()
@@ -133,29 +177,36 @@ class HintFilter(logging.Filter):
         self.count = 0
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "handbook_seen", False):
+            return True
+        record.handbook_seen = True
+        warning_type = getattr(record, "type", "") or ""
+        subtype = getattr(record, "subtype", "") or ""
+        with contextlib.suppress(AttributeError):  # before the config is read
+            if sphinx_logging.is_suppressed_warning(warning_type, subtype,
+                                                    self.app.config.suppress_warnings):
+                return True  # Sphinx's own filter drops it
         self.count += 1
         with contextlib.suppress(Exception):  # a hint must never stop the build
-            self._add_fix(record)
+            self._add_fix(record, warning_type, subtype)
         return True
 
-    def _add_fix(self, record: logging.LogRecord) -> None:
+    def _add_fix(self, record: logging.LogRecord, warning_type: str, subtype: str) -> None:
         try:
             text = record.msg % record.args if record.args else str(record.msg)
         except (TypeError, ValueError):
             text = str(record.msg)
-        fix = hint_for(getattr(record, "type", "") or "", getattr(record, "subtype", "") or "",
-                       text)
-        location = getattr(record, "location", None)
-        if isinstance(location, str):
-            if fix and re.search(r"\.(md|rst)$", location):
-                location += ":1"  # a whole-page problem: point at its first line
+        fix = None if "How to fix:" in text else hint_for(warning_type, subtype, text)
+        location = _location(self.app, getattr(record, "location", None))
+        if location is not None:
+            if re.search(r"\.(md|rst)$", location):
+                # A whole-page problem: point at its first line (and a location
+                # with a line is one Sphinx's own filter leaves as it is).
+                location += ":1"
             record.location = _relative(location)
         if fix:
-            docs = _relative(str(self.app.srcdir))
-            fix = fix.replace("{docs}", docs).replace(
-                "{word_list}", os.path.join(docs, self.app.config.spelling_word_list))
-            fix = fix.replace("%", "%%") if record.args else fix
-            record.msg = f"{record.msg}\n    How to fix: {fix}"
+            fix = how_to_fix(self.app, fix)
+            record.msg = f"{record.msg}{fix.replace('%', '%%') if record.args else fix}"
 
 
 def _second_entry(bibfiles: list[str], key: str) -> str | None:
@@ -205,12 +256,10 @@ def _summarise(hint_filter: HintFilter):
 
 
 def setup(app: Sphinx) -> dict:
-    handler = next(
-        h for h in logging.getLogger("sphinx").handlers
-        if isinstance(h, sphinx_logging.WarningStreamHandler)
-    )
     hint_filter = HintFilter(app)
-    handler.addFilter(hint_filter)
+    for handler in logging.getLogger("sphinx").handlers:
+        if isinstance(handler, sphinx_logging.WarningStreamHandler):
+            handler.addFilter(hint_filter)
     app.connect("build-finished", _summarise(hint_filter))
     # Around sphinxcontrib-bibtex's own builder-inited handler (priority 500).
     app.connect("builder-inited", _capture_bibliography_errors, priority=400)

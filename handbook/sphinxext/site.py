@@ -26,11 +26,10 @@ def _bibfiles_beside_sources(app: Sphinx, config: Config) -> None:
 def _add_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     context["pdf_filename"] = app.config.pdf_filename
     context["epub_filename"] = app.config.epub_basename + ".epub"
-    context["help_page"] = app.config.help_page
+    context["help_page"] = app.config.handbook_help_page
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("help_page", "help-now", "html")
     app.connect("config-inited", _bibfiles_beside_sources)
     app.connect("html-page-context", _add_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,21 +7,30 @@ Sphinx's ``linkcheck`` builder writes one JSON object a line to
      "code": 0, "uri": "https://...", "info": "404 Client Error: Not Found ..."}
 
 ``python -m handbook.tools.linkreport [--docs DIR] OUTPUT_JSON`` prints a count of
-every status, then the links that need a person, in three groups, each link
+every status, then the links that need a person, in four groups, each link
 with its file and line:
 
 - broken: fix the address, or remove the link;
 - redirected: the page has moved; put the new address in the page (or, for a
   redirect that is fine, allow it in conf.py's ``linkcheck_allowed_redirects``);
 - timed out or rate-limited: most often the site on the day; if it recurs,
-  check the link by hand.
+  check the link by hand;
+- not checked: the run stopped (its time limit, SIGTERM, Ctrl-C) before it
+  reached them (see handbook/sphinxext/linkcheck.py).
+
+``python -m handbook.tools.linkreport [--docs DIR] OUTPUT_JSON -- COMMAND...``
+runs the link check (``make linkcheck`` gives it sphinx-build's command) and
+then prints the report, even when the run is stopped: SIGTERM or SIGINT is
+passed on to the check, which ends by writing what it checked, and the report
+follows. ``make`` runs it with ``exec``, so a signal to ``make`` reaches it.
 
 Sphinx checks each address once and names the first place it is used; for
 a link in the list of references, the report names its line in the .bib file.
 
-The exit status is 1 when a link is broken, timed out or still rate-limited
-(the links that make Sphinx fail too), 2 when there are no results to read,
-and 0 otherwise.
+The exit status is 1 when a link is broken, timed out, still rate-limited or
+not checked (the links that make Sphinx fail too), 2 when there are no results
+to read, and 0 otherwise; with a COMMAND, its own status when that failed
+(128 and the signal's number when the run was stopped by one).
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
+import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -41,8 +52,10 @@ GROUPS = {
                                   "or allow the redirect in conf.py")),
     "slow": ("Timed out or rate-limited", ("most often the site on the day; "
                                            "if it recurs, check the link by hand")),
+    "stopped": ("Not checked", ("the run stopped before it reached them; "
+                                "run make linkcheck again")),
 }
-FAILING = {"broken", "slow"}
+FAILING = {"broken", "slow", "stopped"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,8 @@ def group_of(link: Link) -> str | None:
     """The report group a link belongs to, or None if it needs nobody."""
     if link.status == "timeout" or is_rate_limited(link):
         return "slow"
+    if link.status == "unchecked" and link.info.startswith("not checked"):
+        return "stopped"
     if link.status in ("broken", "redirected"):
         return link.status
     return None
@@ -190,23 +205,53 @@ def failed(links: list[Link]) -> bool:
     return any(group_of(link) in FAILING for link in links)
 
 
+def run(command: list[str]) -> tuple[int, int]:
+    """Run the link check; pass SIGTERM and SIGINT on to it, once, and wait
+    for it to end. Return its exit status and the signal that came, or 0."""
+    child = subprocess.Popen(command)
+    received = 0
+
+    def pass_on(number: int, frame) -> None:
+        nonlocal received
+        if not received:
+            received = number
+            child.send_signal(number)
+
+    previous = {number: signal.signal(number, pass_on)
+                for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        status = child.wait()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return status, received
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the report of an output.json; return the exit status."""
+    """Print the report of an output.json (after running the check, if given);
+    return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(prog="python -m handbook.tools.linkreport",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, help="the linkcheck builder's output.json")
     parser.add_argument("--docs", type=Path, default=Path("docs"),
                         help="the folder of the pages, to name their files (default: docs)")
     args = parser.parse_args(argv)
+    checked, received = run(command) if command else (0, 0)
+    sys.stdout.flush()
     try:
         links = read_results(args.results)
     except (OSError, ValueError) as error:
         print(f"No link check results to read in {args.results}: {error}\n"
               "Did sphinx-build stop before checking? See its messages above.",
               file=sys.stderr)
-        return 2
+        return 128 + received if received else 2
     print(format_report(links, args.docs, args.results))
-    return 1 if failed(links) else 0
+    if received:
+        return 128 + received
+    return checked or (1 if failed(links) else 0)
 
 
 if __name__ == "__main__":

@@ -13,17 +13,19 @@ page: the same Sphinx command sphinx-autobuild runs, after a one-page edit.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from handbook.shared import ROOT
-
 
 
 def sphinx_args(docs: Path, builddir: Path) -> list[str]:
@@ -62,14 +64,10 @@ class Timing:
     rebuild: float
 
 
-def measure_rebuild(docs: Path = ROOT / "docs", edits: int = 3) -> Timing:
-    """Time a live rebuild after one page is edited (the median of a few).
-
-    The pages are copied into a temporary git repository (so the "last
-    updated" dates are looked up as in the real one), built once in full,
-    then one page is edited and rebuilt ``edits`` times. Nothing in
-    ``docs`` is touched.
-    """
+@contextmanager
+def _scratch_copy(docs: Path) -> Iterator[tuple[Path, list[str], dict[str, str]]]:
+    """The pages copied into a temporary git repository (so the "last updated"
+    dates are looked up as in the real one), with the live build's command."""
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         copy = work / "docs"
@@ -78,19 +76,47 @@ def measure_rebuild(docs: Path = ROOT / "docs", edits: int = 3) -> Timing:
         for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "pages"]):
             subprocess.run(git + command, cwd=work, check=True, capture_output=True)
         build = [sys.executable, "-m", "sphinx", "build", *sphinx_args(copy, work / "_build")]
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        yield copy, build, {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+
+
+def _edit(page: Path, number: int) -> None:
+    with page.open("a", encoding="utf-8") as text:
+        text.write(f"\nAnother sentence, number {number}.\n")
+
+
+def measure_rebuild(docs: Path = ROOT / "docs", edits: int = 3) -> Timing:
+    """Time a live rebuild after one page is edited (the median of a few).
+
+    The pages are built once in full in a scratch copy, then one page is
+    edited and rebuilt ``edits`` times. Nothing in ``docs`` is touched.
+    """
+    with _scratch_copy(docs) as (copy, build, env):
         start = time.perf_counter()
         subprocess.run(build, cwd=ROOT, check=True, capture_output=True, env=env)
         full = time.perf_counter() - start
         page = _a_chapter_page(copy)
         timings = []
         for number in range(edits):
-            with page.open("a", encoding="utf-8") as text:
-                text.write(f"\nAnother sentence, number {number + 1}.\n")
+            _edit(page, number + 1)
             start = time.perf_counter()
             subprocess.run(build, cwd=ROOT, check=True, capture_output=True, env=env)
             timings.append(time.perf_counter() - start)
         return Timing(full, statistics.median(timings))
+
+
+def pages_read_on_rebuild(docs: Path = ROOT / "docs") -> tuple[str, list[str]]:
+    """What a live rebuild reads after a one-page edit: the page edited, and
+    every page Sphinx read again (from its "reading sources" lines). A
+    behaviour, so the tests can hold it whatever the machine's speed."""
+    with _scratch_copy(docs) as (copy, build, env):
+        subprocess.run(build, cwd=ROOT, check=True, capture_output=True, env=env)
+        page = _a_chapter_page(copy)
+        _edit(page, 1)
+        verbose = [arg for arg in build if arg != "-q"]
+        result = subprocess.run(verbose, cwd=ROOT, check=True, capture_output=True, text=True,
+                                env=env)
+        read = re.findall(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)", result.stdout, re.M)
+        return page.relative_to(copy).with_suffix("").as_posix(), read
 
 
 def _a_chapter_page(docs: Path) -> Path:

@@ -122,13 +122,14 @@ class PDFBuilder(SingleFileHTMLBuilder):
         """The Typst file of one edition: the template, at ``size``, around the book."""
         config = self.config
         date = build_date(Path(self.confdir))
-        help_id = self.first_sections.get(config.help_page)
+        help_id = self.first_sections.get(config.handbook_help_page)
         if help_id is None:
-            raise PDFError(f"help_page {config.help_page!r} (conf.py) is not a page of the book")
+            raise PDFError(f"handbook_help_page {config.handbook_help_page!r} (conf.py) is not a page of the book")
         meta = {
-            "title": config.project, "subtitle": config.subtitle, "author": config.author,
-            "edition": config.release, "date": config.today, "licence": config.licence,
-            "licence-url": config.licence_url,
+            "title": config.project, "subtitle": config.handbook_subtitle, "author": config.author,
+            "edition": config.release, "date": config.today, "licence": config.handbook_licence,
+            "licence-url": config.handbook_licence_url,
+            "draft": config.handbook_draft,  # a commit id, or "" for a release (make dist)
         }
         fields = ", ".join(f"{string_literal(k)}: {string_literal(v)}" for k, v in meta.items())
         keywords = ", ".join(string_literal(k) for k in config.pdf_keywords)
@@ -196,9 +197,6 @@ def _add_large_print_link(app: Sphinx, pagename, templatename, context, doctree)
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("subtitle", "", "env", types=frozenset({str}))
-    app.add_config_value("licence", "", "env", types=frozenset({str}))
-    app.add_config_value("licence_url", "", "env", types=frozenset({str}))
     app.add_config_value("pdf_filename", "book.pdf", "env", types=frozenset({str}))
     app.add_config_value("pdf_large_print_filename", "book-large-print.pdf", "env",
                          types=frozenset({str}))
