@@ -176,14 +176,19 @@ def test_a_build_with_an_empty_release_stops_naming_conf_py(tmp_path):
     assert 'release = version = "1.1"' in result.stderr and "Traceback" not in result.stderr
 
 
+def _small_book(out: Path, builder: str, draft: str) -> Path:
+    """The small book built with one builder, as a draft of ``draft`` ("" for a release)."""
+    subprocess.run(
+        [ROOT / ".venv/bin/sphinx-build", "-q", "-b", builder, "-c", str(ROOT),
+         str(ROOT / "tests/roots/test-small-book"), str(out)],
+        cwd=ROOT, check=True, capture_output=True, env={**os.environ, "HANDBOOK_DRAFT": draft},
+    )
+    return out
+
+
 def test_a_drafts_footer_says_it_is_a_draft_of_its_commit(tmp_path):
     def footer(draft: str) -> str:
-        out = tmp_path / (draft or "release")
-        subprocess.run(
-            [ROOT / ".venv/bin/sphinx-build", "-q", "-b", "html", "-c", str(ROOT),
-             str(ROOT / "tests/roots/test-small-book"), str(out)],
-            cwd=ROOT, check=True, capture_output=True, env={**os.environ, "HANDBOOK_DRAFT": draft},
-        )
+        out = _small_book(tmp_path / (draft or "release"), "html", draft)
         page = (out / "first.html").read_text(encoding="utf-8")
         return re.search(r'<div class="extra_footer">(.*?)</div>', page, re.S)[1]
 
@@ -195,12 +200,7 @@ def test_a_drafts_pdf_cover_says_it_is_a_draft_of_its_commit(tmp_path):
     from pypdf import PdfReader
 
     def cover(draft: str) -> str:
-        out = tmp_path / (draft or "release")
-        subprocess.run(
-            [ROOT / ".venv/bin/sphinx-build", "-q", "-b", "pdf", "-c", str(ROOT),
-             str(ROOT / "tests/roots/test-small-book"), str(out)],
-            cwd=ROOT, check=True, capture_output=True, env={**os.environ, "HANDBOOK_DRAFT": draft},
-        )
+        out = _small_book(tmp_path / (draft or "release"), "pdf", draft)
         pdf = next(out.glob("*.pdf"))
         return " ".join(PdfReader(pdf).pages[0].extract_text().split())
 

@@ -190,8 +190,8 @@ def test_a_broken_target_is_checked_once_and_reported_on_every_page(tmp_path, mo
         "sub/c.html": nav.format(up="../"),
     })
     checked = []
-    real = links._target_problem
-    monkeypatch.setattr(links, "_target_problem",
+    real = links.site._target_problem
+    monkeypatch.setattr(links.site, "_target_problem",
                         lambda root, target, fragment: checked.append(target) or real(
                             root, target, fragment))
     report = check_site(html, docs)
@@ -332,8 +332,8 @@ def test_only_a_dropped_link_is_looked_for_in_the_sources(tmp_path, monkeypatch)
     links_html = "".join(f'<a href="#first">{n}</a> ' for n in range(5)) + '<a href="#gone">x</a>'
     pdf, page = _render(tmp_path, f"<p>{links_html}</p>")
     looked_up = []
-    real = links._source_in_docs
-    monkeypatch.setattr(links, "_source_in_docs",
+    real = links.pdf._source_in_docs
+    monkeypatch.setattr(links.pdf, "_source_in_docs",
                         lambda docs, link: looked_up.append(link) or real(docs, link))
     report = check_pdf(pdf, ON_SITE, page, tmp_path)
     assert [f.target for f in report.failures] == ["#gone"]
