@@ -314,12 +314,19 @@ def test_printing_shows_the_text_without_the_site_around_it(visit):
 # -- Keyboard ------------------------------------------------------------------
 
 def _focused(page) -> dict:
+    """The focused element, and whether its focus ring can be seen: an
+    outline or a shadow, in a colour that is not transparent, round a box
+    that is not empty (an outline round a 0 px tall box draws nothing)."""
     return page.evaluate("""() => {
         const e = document.activeElement, s = getComputedStyle(e);
+        const box = e.getBoundingClientRect();
+        const clear = (c) => c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+                        && !clear(s.outlineColor);
         return {text: (e.innerText || e.getAttribute('aria-label') || e.value || '').trim(),
                 tag: e.tagName, href: e.getAttribute('href'),
-                ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-                      || s.boxShadow !== 'none'};
+                box: [Math.round(box.width), Math.round(box.height)],
+                ring: (outline || s.boxShadow !== 'none') && box.width > 0 && box.height > 0};
     }""")
 
 
@@ -339,7 +346,7 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(visit, pages):
     for path in ("index.html", "help-now.html"):
         tab.open(path)
         controls = tab.page.evaluate("""() => [...document.querySelectorAll(
-                'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+                'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
             .filter(e => e.checkVisibility({visibilityProperty: true}) && !e.closest('[inert]'))
             .map((e, i) => { e.dataset.control = i; return i; })""")
         reached, unringed = set(), []
