@@ -84,7 +84,7 @@ myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
-bibtex_default_style = "unsrt"
+bibtex_default_style = "plain"  # the list runs A to Z by author, as readers look up "Lyons et al., 2021"
 bibtex_reference_style = "author_year"
 
 # -- Website -----------------------------------------------------------------
