@@ -314,12 +314,19 @@ def test_printing_shows_the_text_without_the_site_around_it(visit):
 # -- Keyboard ------------------------------------------------------------------
 
 def _focused(page) -> dict:
+    """The focused element, and whether its focus ring can be seen: an
+    outline or a shadow, in a colour that is not transparent, round a box
+    that is not empty (an outline round a 0 px tall box draws nothing)."""
     return page.evaluate("""() => {
         const e = document.activeElement, s = getComputedStyle(e);
+        const box = e.getBoundingClientRect();
+        const clear = (c) => c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+                        && !clear(s.outlineColor);
         return {text: (e.innerText || e.getAttribute('aria-label') || e.value || '').trim(),
                 tag: e.tagName, href: e.getAttribute('href'),
-                ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-                      || s.boxShadow !== 'none'};
+                box: [Math.round(box.width), Math.round(box.height)],
+                ring: (outline || s.boxShadow !== 'none') && box.width > 0 && box.height > 0};
     }""")
 
 
@@ -339,7 +346,7 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(visit, pages):
     for path in ("index.html", "help-now.html"):
         tab.open(path)
         controls = tab.page.evaluate("""() => [...document.querySelectorAll(
-                'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+                'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
             .filter(e => e.checkVisibility({visibilityProperty: true}) && !e.closest('[inert]'))
             .map((e, i) => { e.dataset.control = i; return i; })""")
         reached, unringed = set(), []
@@ -378,6 +385,51 @@ def test_search_works_from_the_keyboard(visit):
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/{target}*")
     assert not tab.elsewhere
+
+
+# -- The search page ----------------------------------------------------------
+
+def test_search_page_header_is_the_other_pages_on_a_phone(visit):
+    """At 390 px the search page's header hides the repository button, as the
+    other pages hide their repository menu, so the name fits one line."""
+    tab = visit(viewport={"width": 390, "height": 844})
+    heights = {}
+    for path in ("index.html", "search.html"):
+        tab.open(path)
+        header = tab.page.locator(".bd-header-article")
+        shown = header.locator("a[href*='github.com']").evaluate_all(
+            "links => links.filter(a => a.checkVisibility()).map(a => a.outerHTML.slice(0, 100))")
+        assert not shown, f"{path}: repository links shown: {shown}"
+        heights[path] = header.locator(".handbook-name").bounding_box()["height"]
+    assert heights["search.html"] == heights["index.html"], heights
+
+
+def test_search_without_javascript_says_so_and_leads_to_the_contents(visit):
+    tab = visit(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    tab.open("search.html")
+    page = tab.page
+    container = page.locator(".bd-search-container")
+    assert not container.locator(".admonition").is_visible(), "an error box instead of a note"
+    assert "Search needs JavaScript" in container.inner_text()
+    link = container.get_by_role("link", name="the contents on the start page")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**/index.html#*")
+
+
+def test_search_snippets_are_the_pages_text_not_its_header(visit):
+    """Sphinx's snippets come from the page's role="main" element, which in
+    the theme holds the header's buttons too ("Suggest edit Dark mode")."""
+    tab = visit(viewport=DESKTOP)
+    tab.open("search.html?q=support")
+    page = tab.page
+    page.wait_for_selector("#search-results li p.context")
+    page.wait_for_timeout(500)  # the rest of the snippets, fetched one by one
+    snippets = page.locator("#search-results li p.context").all_inner_texts()
+    assert len(snippets) >= 3
+    chrome = ("Suggest edit", "Dark mode", "Site navigation", "Download PDF", "Source repository")
+    wrong = [text[:120] for text in snippets if any(words in text for words in chrome)]
+    assert not wrong, wrong
 
 
 def test_pdf_link_works_from_the_keyboard(visit, config):

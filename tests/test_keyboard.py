@@ -190,17 +190,23 @@ def _links_reached_by_tab(page, inside: str, limit: int = 150) -> set[str]:
     return reached
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_every_chapter_is_reached_by_keyboard_from_a_page(visit, size):
-    tab = visit(viewport=SIZES[size])
-    chapters = _chapters(tab)
-    assert len(chapters) >= 8
+def _page_with_its_navigation(tab: Visit, size: str):
+    """A page with the site navigation in view: on a phone, opened by keyboard."""
     tab.open("benefits/empathy.html")
     page = tab.page
     if size == "phone":
         _tab_to(page, "e.matches('.bd-header-article .primary-toggle')")
         page.keyboard.press("Enter")
         page.locator("#pst-primary-sidebar-modal").wait_for(state="visible")
+    return page
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_every_chapter_is_reached_by_keyboard_from_a_page(visit, size):
+    tab = visit(viewport=SIZES[size])
+    chapters = _chapters(tab)
+    assert len(chapters) >= 8
+    page = _page_with_its_navigation(tab, size)
     reached = _links_reached_by_tab(page, "nav.bd-docs-nav")
     assert chapters <= reached, f"not reached by Tab: {sorted(chapters - reached)}"
 
@@ -221,6 +227,29 @@ def test_every_chapter_is_reached_by_keyboard_without_javascript(visit, size):
     else:
         reached = _links_reached_by_tab(page, "nav.bd-docs-nav")
     assert chapters <= reached, f"not reached by Tab without scripts: {sorted(chapters - reached)}"
+
+
+# -- The chapters' toggles in the navigation --------------------------------------
+
+TARGET = 24  # px, the least a target may be (WCAG 2.2, 2.5.8)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_chapter_toggles_are_targets_with_a_visible_focus(visit, size):
+    """Each chapter's toggle is a box of its own, at least 24 px each way and
+    44 px tall on a phone, and its focus ring is drawn round that box (the
+    theme's summary was 0 px tall, so the ring drew nothing)."""
+    tab = visit(viewport=SIZES[size])
+    page = _page_with_its_navigation(tab, size)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('nav.bd-docs-nav li.has-children > details > summary')]
+        .filter(s => s.checkVisibility()).map(s => { const b = s.getBoundingClientRect();
+            return [s.getAttribute('aria-label'), Math.round(b.width), Math.round(b.height)]; })""")
+    assert len(boxes) >= 3, boxes
+    least_height = 44 if size == "phone" else TARGET
+    small = [box for box in boxes if box[1] < TARGET or box[2] < least_height]
+    assert not small, f"toggles smaller than {TARGET}x{least_height} px: {small}"
+    focused = _tab_to(page, "e.matches('nav.bd-docs-nav summary')")
+    assert focused["ring"], focused
 
 
 # -- Tab through a page ------------------------------------------------------------
