@@ -57,3 +57,15 @@ def test_review_dates_never_stand_on_a_page_of_their_own(reader):
         if DATES.search(body):
             assert DATES.sub("", body).strip(), f"page {number} holds only its review dates"
 
+
+def test_the_head_and_foot_are_as_large_as_the_edition_allows(reader, edition):
+    # Large print: nothing smaller than the body (RNIB Clear Print); the
+    # standard edition's foot is 10 pt at least. No number breaks over lines.
+    least = 18 if edition[0] == "large print" else 10
+    for number, page in enumerate(reader.pages, 1):
+        runs = _runs(page)
+        margins = [run for run in runs if not FOOT < run[2] < HEAD]
+        assert margins and min(size for size, *_ in margins) >= least, number
+        foot = _lines([run for run in margins if run[2] <= FOOT])
+        for item in ("999 in an emergency", "NHS 111", "Samaritans 116 123", f"Page {number}"):
+            assert any(item in line for line in foot), (number, item, foot)
