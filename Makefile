@@ -68,14 +68,18 @@ LIVE_PORT ?= 8000
 live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
 	$(BIN)/python -m handbook.tools.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
 
+# (MAKEFLAGS= : the tests run make themselves, which runs its own jobs.)
 test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PDF (offline)
-	$(BIN)/python -m pytest
+	MAKEFLAGS= $(BIN)/python -m pytest
 
 # The website against its targets, beside a stock-theme build of the same
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
+# make bench SCALE=10: instead, every stage's time at 10 times the pages
+# beside the handbook's own, from the same run (handbook/tools/scale.py).
 .PHONY: bench
+SCALE ?=
 bench: $(INSTALLED) $(NODE_BENCH_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
-	$(BIN)/python -m handbook.tools.bench
+	MAKEFLAGS= $(BIN)/python -m handbook.tools.bench $(if $(SCALE),--scale $(SCALE))
 
 # Web links and citations' DOIs, fetched from the web (so not part of `make test`).
 # Runs with -W like the other builds: a broken link, a timeout, and also a
@@ -128,22 +132,56 @@ $(NODE_BENCH_INSTALLED): package-lock.json
 
 # Each output is built beside the last good one and swapped in only on
 # success, so a failed build never destroys what a reader already has.
+# The website, the PDF and the EPUB are three builds, each reading every
+# source afresh (-E), and make runs them at the same time (the jobs below):
+# after an edit you wait for the slowest one, not for all three in turn.
+# --output-sync keeps each build's messages together.
+ifeq ($(findstring jobserver,$(shell echo "$$MAKEFLAGS")),)  # not in a make running jobs
+MAKEFLAGS += --jobs=3 --output-sync=target
+endif
+# When the sources have a problem, all three builds stop on it: the first to
+# stop shows its messages, the others say where theirs are, so the problems
+# are listed once. $(call LOGGED,name,command) runs a build so.
+LOGS := $(BUILDDIR)/logs
+RUN  := $(shell date +%s%N)
+LOGGED = mkdir -p $(LOGS) && find $(LOGS) -name 'shown-*' ! -name shown-$(RUN) -delete \
+	&& { $(2); } 2>$(LOGS)/$(1).txt; status=$$?; \
+	if [ $$status -eq 0 ] || mkdir $(LOGS)/shown-$(RUN) 2>/dev/null; \
+	then cat $(LOGS)/$(1).txt >&2; \
+	else echo "The $(1) build stopped too; its messages: $(LOGS)/$(1).txt" >&2; fi; \
+	exit $$status
+# The website's pages are written into html.new; this stamp says they are
+# up to date with the sources, so the PDF and EPUB can be copied in after.
+HTML_PAGES := $(BUILDDIR)/doctrees/html.written
+# (.buildinfo is Sphinx's note of this machine's paths, not part of the site.)
+BUILD_PAGES = $(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new \
+	&& rm -f $(BUILDDIR)/html.new/.buildinfo
+
 # One run of the pdf builder writes both editions (see handbook/sphinxext/pdf/).
 $(LARGE_PDF): $(PDF)
+
 $(PDF): $(INSTALLED) $(SOURCES)
 	rm -rf $(BUILDDIR)/pdf.new
-	$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new
+	$(call LOGGED,PDF,$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new)
 	rm -rf $(BUILDDIR)/pdf && mv $(BUILDDIR)/pdf.new $(BUILDDIR)/pdf
 
-$(SITE): $(PDF) $(EPUB) $(SOURCES)
-	rm -rf $(BUILDDIR)/html.new
-	$(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new
+$(HTML_PAGES): $(INSTALLED) $(SOURCES)
+	rm -rf $(BUILDDIR)/html.new $@
+	$(call LOGGED,website,$(BUILD_PAGES))
+	touch $@
+
+# When the pages are up to date but the PDF or EPUB is new (it was missing),
+# the site is remade from the one in place, whose pages are the same; with
+# no site in place either, the pages are built again.
+$(SITE): $(HTML_PAGES) $(PDF) $(EPUB)
+	test -d $(BUILDDIR)/html.new || test ! -d $(BUILDDIR)/html \
+		|| cp -a $(BUILDDIR)/html $(BUILDDIR)/html.new
+	test -d $(BUILDDIR)/html.new || $(BUILD_PAGES)
 	cp $(PDF) $(LARGE_PDF) $(EPUB) $(BUILDDIR)/html.new/
 	touch $(BUILDDIR)/html.new/.built
-	rm -f $(BUILDDIR)/html.new/.buildinfo  # Sphinx's note of this machine's paths, not part of the site
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html
 
 $(EPUB): $(INSTALLED) $(SOURCES)
 	rm -rf $(BUILDDIR)/epub.new
-	$(SPHINX) -d $(BUILDDIR)/doctrees/epub -b epub $(DOCS) $(BUILDDIR)/epub.new
+	$(call LOGGED,EPUB,$(SPHINX) -d $(BUILDDIR)/doctrees/epub -b epub $(DOCS) $(BUILDDIR)/epub.new)
 	rm -rf $(BUILDDIR)/epub && mv $(BUILDDIR)/epub.new $(BUILDDIR)/epub

@@ -84,7 +84,7 @@ myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
-bibtex_default_style = "unsrt"
+bibtex_default_style = "plain"  # the list runs A to Z by author, as readers look up "Lyons et al., 2021"
 bibtex_reference_style = "author_year"
 
 # -- Website -----------------------------------------------------------------
@@ -107,6 +107,12 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "article_header_end": ["handbook-links.html", "article-header-buttons.html"],
     "primary_sidebar_end": [],  # not the theme's ad slot (Read the Docs fills it)
+    # The menu on each page lists the chapters, and the pages of the chapter
+    # the reader is in, not every page of the book: so a page's size, and
+    # the time to build it, do not grow with the book. Every chapter is one
+    # click from any page, and its pages are listed on its own page.
+    "collapse_navbar": True,
+    "show_navbar_depth": 1,
     # The copyright line names the authors already; the theme's "By ..." would repeat them.
     "footer_content_items": [
         "copyright.html", "last-updated.html", "extra-footer.html", "handbook-downloads.html",

@@ -31,13 +31,32 @@ def test_every_source_page_is_built(book):
     assert not missing
 
 
+def _menu(book, pages, doc: str) -> set[Path]:
+    """The pages the menu (the sidebar's navigation) of page ``doc`` links to."""
+    nav = pages[doc].select_one("nav.bd-docs-nav")
+    page = book.html / f"{doc}.html"
+    links = nav.select("a[href]") if nav else []
+    return {_resolve(page, a["href"], book.html) for a in links} | {page}
+
+
 def test_every_page_is_in_the_navigation(book, pages):
-    index = book.html / "index.html"
-    nav = pages["index"].select_one("nav.bd-docs-nav")
-    linked = {_resolve(index, a["href"], book.html) for a in nav.select("a[href]")}
-    linked.add(index)
-    unreachable = [doc for doc in pages if book.html / f"{doc}.html" not in linked]
-    assert not unreachable
+    # The menu lists the chapters, and the pages of the chapter it is on (not
+    # every page: it would grow with the book). So every page is reached from
+    # the start page through the menus, in a click or two.
+    doc_of = {book.html / f"{doc}.html": doc for doc in pages}
+    reached, frontier = set(), {book.html / "index.html"}
+    while frontier:
+        reached |= frontier
+        frontier = {p for f in frontier for p in _menu(book, pages, doc_of[f])
+                    if p in doc_of} - reached
+    assert not [doc for doc in pages if book.html / f"{doc}.html" not in reached]
+
+
+def test_every_menu_lists_every_chapter(book, pages):
+    chapters = _menu(book, pages, "index")
+    assert book.html / "benefits/index.html" in chapters
+    for doc in pages:
+        assert chapters <= _menu(book, pages, doc) | {book.html / "index.html"}, doc
 
 
 def test_every_page_links_to_the_whole_book_pdf(book, pages, config):

@@ -25,6 +25,11 @@ and the targets, and exits with 1 when a target is missed:
   one-page edit (its first, full build is the baseline).
 
 Usage: ``python -m handbook.tools.bench [--no-lighthouse] [--pages GLOB]``.
+
+``--scale N`` (``make bench SCALE=N``, or ``SCALE="10 30"``) measures something else instead: every
+stage (the three builds, a one-word edit, the link checks, the site's size)
+on the handbook and on a generated book with N times its pages, side by side
+(see `handbook.tools.scale`).
 """
 
 from __future__ import annotations
@@ -301,7 +306,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
     parser.add_argument("--pages", default="*", help="only pages matching this pattern")
+    parser.add_argument("--scale", type=int, metavar="N", nargs="+",
+                        help="time every stage at 1× and N× the pages instead (N...: each)")
     args = parser.parse_args(argv)
+    if args.scale is not None:
+        from handbook.tools.scale import bench as scale_bench
+
+        return scale_bench(*args.scale)
     if not Path(CHROMIUM).exists():
         print("make bench needs Chromium: sudo apt-get install chromium", file=sys.stderr)
         return 2

@@ -154,6 +154,10 @@ class Site:
 
     root: Path
     base_url: str | None = None
+    # What is wrong with each target file and fragment, once worked out: the
+    # navigation links every page to the same few targets.
+    verdicts: dict[tuple[str, str], str | None] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def read(cls, root: Path) -> Site:
@@ -174,6 +178,9 @@ def check_site(html_dir: Path, docs_dir: Path = DOCS) -> Report:
     ``sitemap.xml``. Scripts are not read: ``searchindex.js`` is data that
     ``searchtools.js`` turns into links in the reader's browser, from the same
     documents the pages were built from.
+
+    Each link is counted, but each target (a file and fragment) is checked
+    once; a broken one is reported on every page that links to it.
     """
     report = Report("website")
     parse_page.cache_clear()  # a rebuilt site, or edited sources, must be read afresh
@@ -205,10 +212,16 @@ def _site_link_problem(site: Site, page: Path, link: str) -> str | None:
     if path.startswith("/"):
         if not path.startswith(site.base_path):
             return f"starts with / but the site is published at {site.base_path}"
-        target = _resolve(site.root, site.root, path[len(site.base_path):])
+        joined = _join(site.root, site.root, path[len(site.base_path):])
     else:
-        target = _resolve(site.root, page.parent, path) if path else page
-    return _target_problem(site.root, target, fragment)
+        joined = (_join(site.root, page.parent, path) if path
+                  else page.relative_to(site.root).as_posix())
+    if joined is None:
+        return "points outside the built site"
+    key = (joined, fragment)
+    if key not in site.verdicts:
+        site.verdicts[key] = _target_problem(site.root, _as_file(site.root / joined), fragment)
+    return site.verdicts[key]
 
 
 def _target_problem(root: Path, target: Path | None, fragment: str) -> str | None:
@@ -224,13 +237,18 @@ def _target_problem(root: Path, target: Path | None, fragment: str) -> str | Non
     return None
 
 
-def _resolve(root: Path, base: Path, path: str) -> Path | None:
-    """The file a relative ``path`` names from folder ``base``, if inside ``root``."""
+def _join(root: Path, base: Path, path: str) -> str | None:
+    """The path inside ``root`` that a relative ``path`` names from folder ``base``
+    (None if it leads outside), worked out from the names alone."""
     relative = base.relative_to(root).as_posix()
     joined = posixpath.normpath(posixpath.join(relative, path))
     if joined == ".." or joined.startswith("../"):
         return None
-    target = root / joined
+    return joined
+
+
+def _as_file(target: Path) -> Path:
+    """A folder's address names its index.html."""
     return target / "index.html" if target.is_dir() else target
 
 
@@ -299,7 +317,7 @@ def needles(link: str) -> list[str]:
     return [text for text in dict.fromkeys(found) if text]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=None)  # every source, for the PDF's failures; cleared by each check
 def _lines(path: Path) -> tuple[str, ...]:
     return tuple(path.read_text("utf-8", errors="replace").splitlines())
 
@@ -340,6 +358,7 @@ def check_pdf(
     """
     from pypdf import PdfReader  # imported here: only this check needs it
 
+    _lines.cache_clear()  # the sources may have been edited since the last check
     soup = _read_print_page(print_page)
     book = _PdfBook(PdfReader(pdf), pdf.name, _headings_by_id(soup) if soup else {}, docs_dir)
     report = Report("PDF")
@@ -558,14 +577,16 @@ def _check_print_page(book: _PdfBook, soup: Any, where: str) -> list[Failure]:
     ids = {tag["id"] for tag in soup.find_all(id=True)}
     for href in sorted(hrefs):
         name = unquote(href[1:])
-        source = _source_in_docs(book.docs_dir, href)
         if SINGLEHTML_BUG.search(href):
-            failures.append(Failure(where, href, _singlehtml_problem(), source))
+            problem = _singlehtml_problem()
         elif name in ids and name not in book.headings:
             continue
         elif name not in TOP_OF_PAGE and name not in book.named:
             problem = "no such destination in the PDF, so the link was dropped"
-            failures.append(Failure(where, href, problem, source))
+        else:
+            continue
+        # Only a failure is looked for in the sources: that reads every one.
+        failures.append(Failure(where, href, problem, _source_in_docs(book.docs_dir, href)))
     return failures
 
 
@@ -726,6 +747,12 @@ def github_slug(heading: str) -> str:
 
 # -- Command line -------------------------------------------------------------
 
+def book_pdfs(pdf_dir: Path) -> list[Path]:
+    """The PDFs of a build, the standard one first (the large print's name
+    sorts before it: "-large-print.pdf" < ".pdf")."""
+    return sorted(pdf_dir.glob("*.pdf"), key=lambda p: (p.stem.endswith("-large-print"), p.name))
+
+
 def check_build(builddir: Path, docs_dir: Path = DOCS, root: Path = ROOT) -> list[Report]:
     """All three checks on a build made by ``make html BUILDDIR=builddir``."""
     html_dir, pdf_dir = builddir / "html", builddir / "pdf"
@@ -734,7 +761,7 @@ def check_build(builddir: Path, docs_dir: Path = DOCS, root: Path = ROOT) -> lis
         missing = Report("website", failures=[Failure(str(html_dir), "index.html", "not built")])
         return [missing, *reports]
     reports.insert(0, check_site(html_dir, docs_dir))
-    pdfs = sorted(pdf_dir.glob("*.pdf"))
+    pdfs = book_pdfs(pdf_dir)
     if not pdfs:
         reports.insert(1, Report("PDF", failures=[Failure(str(pdf_dir), "*.pdf", "not built")]))
         return reports
