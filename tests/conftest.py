@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
 
@@ -59,6 +60,19 @@ def book(tmp_path_factory, config) -> Book:
         html=builddir / "html",
         pdf=builddir / "pdf" / config["pdf_filename"],
     )
+
+
+@pytest.fixture(scope="module", params=["standard", "large print"])
+def edition(request, book, config) -> tuple[str, Path]:
+    """Each PDF edition in turn (test_pdf.py, test_pdf_page.py), as (name, path)."""
+    name = config["pdf_filename"] if request.param == "standard" else \
+        config["pdf_large_print_filename"]
+    return request.param, book.pdf.with_name(name)
+
+
+@pytest.fixture(scope="module")
+def reader(edition) -> PdfReader:
+    return PdfReader(edition[1])
 
 
 REVIEW_TODAY = "2026-06-01"  # the day the review-date tests check against

@@ -38,7 +38,7 @@ from sphinx.util import logging
 
 from handbook.shared import build_date
 
-from .assemble import drop_empty_sections, lift_chapters, repair_links
+from .assemble import close_pages, drop_empty_sections, lift_chapters, repair_links
 from .tags import describe_links, read_tags
 from .translator import TypstTranslator, label, string_literal
 
@@ -72,6 +72,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.first_sections = repair_links(tree, self.config.root_doc)
         lift_chapters(tree)
         drop_empty_sections(tree)
+        close_pages(tree)
         return tree
 
     def handle_page(self, pagename, addctx, templatename="page.html", *args, **kwargs):

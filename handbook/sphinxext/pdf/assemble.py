@@ -7,7 +7,9 @@ module then makes the merged tree fit for print:
   id, since Typst gives an element one label (`repair_links`);
 - each page listed by the start page a chapter, and a chapter's pages its
   sections, wherever the toctree sat (`lift_chapters`);
-- no section left holding only its heading (`drop_empty_sections`).
+- no section left holding only its heading (`drop_empty_sections`);
+- each page's review dates at the end of its own text, before the pages
+  it lists (`close_pages`).
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def drop_empty_sections(tree: nodes.document) -> None:
     for section in list(tree.findall(nodes.section)):
         body = [child for child in section.children
                 if not isinstance(child, (nodes.title, nodes.comment))]
-        if section.parent is None or any(not _is_review(child) for child in body):
+        if section.parent is None or any(not is_review(child) for child in body):
             continue
         before = section.parent.index(section) - 1
         holder = section.parent[before] if before >= 0 else section.parent
@@ -132,7 +134,29 @@ def drop_empty_sections(tree: nodes.document) -> None:
         section.parent.remove(section)
 
 
-def _is_review(node: nodes.Node) -> bool:
+def close_pages(tree: nodes.document) -> None:
+    """Put each page's review dates before the first page it includes.
+
+    The review extension puts the dates at the end of the page, after its
+    toctree; in the book the toctree became the pages it lists, so a
+    chapter's dates would follow its last sub-page's dates, two in a row.
+    """
+    order = {id(node): n for n, node in enumerate(tree.findall(nodes.Node))}
+    for review in [node for node in tree.findall(nodes.paragraph) if is_review(node)]:
+        page = next((a for a in _ancestors(review) if isinstance(a, addnodes.start_of_file)),
+                    tree)
+        first = next(page.findall(addnodes.start_of_file, include_self=False), None)
+        if first is None or order[id(first)] > order[id(review)]:
+            continue
+        parent = first.parent
+        if isinstance(parent, nodes.compound) and "toctree-wrapper" in parent["classes"] \
+                and parent.index(first) == 0:
+            first = parent
+        review.parent.remove(review)
+        first.parent.insert(first.parent.index(first), review)
+
+
+def is_review(node: nodes.Node) -> bool:
     return isinstance(node, nodes.paragraph) and REVIEW_CLASS in node["classes"]
 
 

@@ -12,6 +12,7 @@ The functions the markup calls (``note``, ``pageref``...) are defined in
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from docutils import nodes
@@ -20,6 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.logging import get_node_location
 
+from .assemble import is_review
 from .markup import balanced_widths, escape, label, length, string_literal
 
 # Schemes whose address means nothing on paper: the link is kept, not printed.
@@ -90,7 +92,14 @@ class TypstTranslator(SphinxTranslator):
     def dispatch_visit(self, node: nodes.Node) -> None:
         if isinstance(node, nodes.Element) and node.line:
             self.sources.append((self.offset, get_node_location(node) or ""))
+        if _keeps_with_review(node):
+            self.block("#keep-with-next[")
         super().dispatch_visit(node)
+
+    def dispatch_departure(self, node: nodes.Node) -> None:
+        super().dispatch_departure(node)
+        if _keeps_with_review(node):
+            self.add("]\n\n")
 
     def unknown_visit(self, node: nodes.Node) -> None:
         self.refuse(node, f"the PDF builder does not know the {node.__class__.__name__!r} node, "
@@ -370,8 +379,8 @@ class TypstTranslator(SphinxTranslator):
             self.add(page + "]")
         elif kind == "external":
             self.add("]")
-            shown = node.astext().strip().rstrip("/")
-            if not target.startswith(UNPRINTED_SCHEMES) and shown != target.rstrip("/"):
+            if not target.startswith(UNPRINTED_SCHEMES) and \
+                    _bare(node.astext()) != _bare(target):
                 self.add(f" (#link({string_literal(target)})[#address({string_literal(target)})])")
 
     def visit_footnote_reference(self, node):
@@ -458,6 +467,23 @@ for _skipped in SKIPPED:
 
 def _skip():
     raise nodes.SkipNode
+
+
+def _bare(address: str) -> str:
+    """An address as a reader sees it: no scheme, "www." or closing slash;
+    a DOI written "doi:10.x/y" is its https://doi.org/10.x/y."""
+    address = address.strip().lower()
+    address = re.sub(r"^doi:\s*", "doi.org/", address)
+    address = re.sub(r"^[a-z]+://", "", address)
+    return address.removeprefix("www.").rstrip("/")
+
+
+def _keeps_with_review(node: nodes.Node) -> bool:
+    """Whether ``node`` is the paragraph just before a page's review dates,
+    printed on one page with them (a paragraph, short enough to keep whole)."""
+    following = node.next_node(descend=False, siblings=True) \
+        if isinstance(node, nodes.Element) else None
+    return isinstance(node, nodes.paragraph) and is_review(following) and not is_review(node)
 
 
 def _nearest_location(node: nodes.Node) -> str:

@@ -1,0 +1,71 @@
+"""What each printed page holds: its review dates, its running head and its foot.
+
+Read from where the text stands on the page (pypdf's text visitor gives each
+run's size and place), so the head and the foot are told from the body.
+"""
+
+import math
+import re
+
+A4_HEIGHT = 842
+HEAD = A4_HEIGHT - 22 / 25.4 * 72  # above the top margin (22 mm)
+FOOT = 30 / 25.4 * 72  # below the standard bottom margin (30 mm)
+DATES = re.compile(r"Page last reviewed: [^.]+\. Next review due: [^.]+\.")
+
+
+def _runs(page) -> list[tuple[float, float, float, str]]:
+    """Each run of text on a page as (size in pt, x, y, text)."""
+    runs = []
+
+    def visit(text, cm, tm, _font, size):
+        a, b, c, d, e, f = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                            tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3],
+                            tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                            tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+        if text.strip():
+            runs.append((round(size * math.sqrt(abs(a * d - b * c)), 1), e, f, text))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def _lines(runs) -> list[str]:
+    """The runs joined into lines, top to bottom, with plain spaces."""
+    rows: dict[int, list] = {}
+    for _size, x, y, text in runs:
+        rows.setdefault(round(y), []).append((x, text))
+    return [" ".join("".join(t for _, t in sorted(rows[y])).replace("\xa0", " ").split())
+            for y in sorted(rows, reverse=True)]
+
+
+def _body(page) -> str:
+    return " ".join(_lines([run for run in _runs(page) if FOOT < run[2] < HEAD]))
+
+
+def test_each_pages_review_dates_print_once_at_the_end_of_its_own_text(reader):
+    # A chapter's dates close its own text, before the pages it lists: never
+    # straight after its last sub-page's dates.
+    book = " ".join(_body(page) for page in reader.pages)
+    assert DATES.search(book)
+    twice = re.findall(rf"{DATES.pattern} {DATES.pattern}", book)
+    assert not twice
+
+
+def test_review_dates_never_stand_on_a_page_of_their_own(reader):
+    for number, page in enumerate(reader.pages, 1):
+        body = _body(page)
+        if DATES.search(body):
+            assert DATES.sub("", body).strip(), f"page {number} holds only its review dates"
+
+
+def test_the_head_and_foot_are_as_large_as_the_edition_allows(reader, edition):
+    # Large print: nothing smaller than the body (RNIB Clear Print); the
+    # standard edition's foot is 10 pt at least. No number breaks over lines.
+    least = 18 if edition[0] == "large print" else 10
+    for number, page in enumerate(reader.pages, 1):
+        runs = _runs(page)
+        margins = [run for run in runs if not FOOT < run[2] < HEAD]
+        assert margins and min(size for size, *_ in margins) >= least, number
+        foot = _lines([run for run in margins if run[2] <= FOOT])
+        for item in ("999 in an emergency", "NHS 111", "Samaritans 116 123", f"Page {number}"):
+            assert any(item in line for line in foot), (number, item, foot)
