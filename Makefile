@@ -52,7 +52,10 @@ DIST     := $(BIN)/python -m handbook.tools.dist $(DIST_OPTS)
 dist-check: $(INSTALLED)
 	@$(DIST) --check $(if $(DRAFT),--draft) $(BUILDDIR) $(DISTDIR)
 ifeq ($(DRAFT),)
-dist: dist-check $(SITE) $(EPUB) ## Write one edition's release files into dist/ (DRAFT=1: a draft)
+# The check runs before any build starts: with make's parallel jobs, builds
+# named as prerequisites would start beside it and write before a refusal.
+dist: dist-check ## Write one edition's release files into dist/ (DRAFT=1: a draft)
+	$(MAKE) --no-print-directory html epub
 	$(DIST) $(BUILDDIR) $(DISTDIR)
 else
 dist: dist-check
@@ -136,8 +139,13 @@ $(NODE_BENCH_INSTALLED): package-lock.json
 # source afresh (-E), and make runs them at the same time (the jobs below):
 # after an edit you wait for the slowest one, not for all three in turn.
 # --output-sync keeps each build's messages together.
+# Only for the builds: --output-sync holds a target's messages until it ends,
+# so make live and make linkcheck, which run until stopped or report as they
+# go, would show nothing.
+ifeq ($(filter-out all html pdf epub dist,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(findstring jobserver,$(shell echo "$$MAKEFLAGS")),)  # not in a make running jobs
 MAKEFLAGS += --jobs=3 --output-sync=target
+endif
 endif
 # When the sources have a problem, all three builds stop on it: the first to
 # stop shows its messages, the others say where theirs are, so the problems

@@ -190,15 +190,14 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
                 time.sleep(0.3)
             return False
 
-        assert wait_for(lambda: "their stories" in _get(url)), log.read()
-        assert "/websocket-reload" in _get(url)  # the browser reloads itself
-        page.write_text(page.read_text() + "\nA new sentence with a mistaek.\n")
-        assert wait_for(lambda: "mistaek" in _get(url))
-
         def logged():
             log.seek(0)
             return log.read()
 
+        assert wait_for(lambda: "their stories" in _get(url)), logged()
+        assert "/websocket-reload" in _get(url)  # the browser reloads itself
+        page.write_text(page.read_text() + "\nA new sentence with a mistaek.\n")
+        assert wait_for(lambda: "mistaek" in _get(url)), logged()
         assert wait_for(lambda: "1 problem to fix" in logged()), logged()
         assert "index.md:12: WARNING: unknown word “mistaek”" in logged()
         assert "How to fix" in logged()
