@@ -248,7 +248,8 @@ def test_chapter_toggles_are_targets_with_a_visible_focus(visit, size):
     boxes = page.evaluate("""() => [...document.querySelectorAll('nav.bd-docs-nav li.has-children > details > summary')]
         .filter(s => s.checkVisibility()).map(s => { const b = s.getBoundingClientRect();
             return [s.getAttribute('aria-label'), Math.round(b.width), Math.round(b.height)]; })""")
-    assert len(boxes) >= 3, boxes
+    # The menu opens the reader's own chapter only (collapse_navbar): one toggle at least.
+    assert boxes, "expected the reader's chapter to have a toggle in the navigation"
     least_height = 44 if size == "phone" else TARGET
     small = [box for box in boxes if box[1] < TARGET or box[2] < least_height]
     assert not small, f"toggles smaller than {TARGET}x{least_height} px: {small}"
