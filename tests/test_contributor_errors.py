@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -23,6 +22,7 @@ import pytest
 from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
 from PIL import Image
 
+from handbook.tools.browser import free_port
 from handbook.tools.live import pages_read_on_rebuild
 
 # fixture, where the mistake is, words the fix must contain
@@ -145,12 +145,6 @@ def test_the_live_preview_rebuilds_only_the_page_that_was_edited():
     assert read == [edited]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str, tries: int = 5) -> str:
     """A page, asked for again as a browser would when the server is busy
     rebuilding: a refused, dropped or cut-short answer is tried again."""
@@ -172,7 +166,7 @@ def test_make_live_serves_on_localhost_and_shows_an_edit_with_its_problem(tmp_pa
     today = datetime.datetime.now(datetime.timezone.utc).date()  # make live checks review dates
     front_matter = f"---\nlast_reviewed: {today}\nreview_due: {today + datetime.timedelta(30)}\n---\n"
     page.write_text(front_matter + page.read_text().replace("thier", "their"))
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/index.html"
     log = (tmp_path / "log").open("w+")
     server = subprocess.Popen(

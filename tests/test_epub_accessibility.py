@@ -19,8 +19,9 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT
 
+from handbook.tools.browser import CHROMIUM
+
 ACE = ROOT / "node_modules" / ".bin" / "ace-cli"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,6 @@ import http.server
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,13 +52,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from handbook.shared import ROOT
+from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from handbook.tools.live import measure_rebuild
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
@@ -105,12 +99,6 @@ class Site:
     @property
     def files(self) -> int:
         return sum(1 for p in self.html.rglob("*") if p.is_file())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _published_path() -> str:
@@ -334,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         sites, servers = [], []
         for name, confdir in (("lean", ROOT), ("default", out / "default-conf")):
-            port = _free_port()
+            port = free_port()
             url = f"http://127.0.0.1:{port}{prefix}"
             print(f"Building the {name} site ...", flush=True)
             start = time.perf_counter()
