@@ -6,6 +6,8 @@
 - ``write_zip`` and ``normalise_zip``: zips with fixed dates and permissions,
   so the same sources give the same bytes (the EPUB, the release zip).
 - ``read_conf``: the settings of ``conf.py``, for code that runs outside Sphinx.
+- ``site_pages``: the pages of a built website (not the theme's template
+  fragments, which it leaves in ``_static``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def build_date(root: Path = ROOT) -> dt.datetime:
 def read_conf(path: Path = ROOT / "conf.py") -> dict:
     """conf.py's settings as a dict, read once (as Sphinx would, by running it)."""
     return runpy.run_path(str(path))
+
+
+def site_pages(html: Path) -> list[Path]:
+    """The built website's pages, sorted (the theme leaves template fragments in _static)."""
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts)
 
 
 def zip_date(date: dt.datetime) -> tuple[int, int, int, int, int, int]:

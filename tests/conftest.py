@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from handbook.shared import read_conf
 from pypdf import PdfReader
 
 pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
@@ -41,9 +43,7 @@ def rootdir() -> Path:
 @pytest.fixture(scope="session")
 def config() -> dict:
     """The handbook's conf.py, read as Sphinx reads it."""
-    namespace: dict = {"__file__": str(ROOT / "conf.py")}
-    exec(compile((ROOT / "conf.py").read_text(), "conf.py", "exec"), namespace)
-    return namespace
+    return dict(read_conf(ROOT / "conf.py"))  # a copy: a test may not change it for others
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import ROOT
 
+from handbook.shared import site_pages as shared_site_pages
 from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,10 +29,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 def site_pages(html: Path) -> list[str]:
     """Every page of the built site, as a path from its root."""
-    return sorted(
-        p.relative_to(html).as_posix() for p in html.rglob("*.html")
-        if "_static" not in p.relative_to(html).parts
-    )
+    return [page.relative_to(html).as_posix() for page in shared_site_pages(html)]
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):

@@ -18,13 +18,11 @@ import pytest
 
 from conftest import sphinx_build
 
+from handbook.shared import site_pages
+
 BUDGET_BYTES = 300_000  # gzipped, per first visit to a page (make bench: 150 KB)
 BUDGET_REQUESTS = 12  # fewer than this
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.DOTALL)
-
-
-def site_pages(html: Path) -> list[Path]:
-    return sorted(p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts)
 
 
 @pytest.fixture(scope="module")

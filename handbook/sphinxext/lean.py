@@ -61,6 +61,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from handbook.shared import site_pages
 from handbook.sphinxext.lean_assets import (
     CSS_BUNDLE, CSS_URL, JS_BUNDLE, ascii_css, bundle_css, bundle_js, is_local, joined_css,
     known_names, site_scripts, subset_icon_fonts,
@@ -203,7 +204,7 @@ def _build_finished(app: Sphinx, exception) -> None:
     if not state.css:
         return  # no page was written
     out = Path(app.outdir)
-    pages = _pages(out)
+    pages = site_pages(out)
     page_text = {page: page.read_text(encoding="utf-8") for page in pages}
 
     # The live preview (make live, tagged "live") must rebuild within a
@@ -234,11 +235,6 @@ def _build_finished(app: Sphinx, exception) -> None:
             page.write_text(new, encoding="utf-8")
     if not live:
         _prune(out)
-
-
-def _pages(out: Path) -> list[Path]:
-    """The site's pages (the theme leaves template fragments in _static)."""
-    return sorted(p for p in out.rglob("*.html") if "_static" not in p.relative_to(out).parts)
 
 
 def _write(path: Path, text: str) -> None:
@@ -328,7 +324,7 @@ def _prune(out: Path) -> None:
     for path in out.rglob("*.map"):
         path.unlink()
     used: set[Path] = set()
-    queue = _pages(out)
+    queue = site_pages(out)
     seen: set[Path] = set()
     while queue:
         path = queue.pop()

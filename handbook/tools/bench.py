@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from handbook.shared import ROOT
+from handbook.shared import ROOT, read_conf, site_pages
 from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from handbook.tools.live import measure_rebuild
 
@@ -103,9 +103,7 @@ class Site:
 
 def _published_path() -> str:
     """The folder the site is published in (its address's path), say /handbook/."""
-    namespace = {"__file__": str(ROOT / "conf.py")}
-    exec(compile((ROOT / "conf.py").read_text(), "conf.py", "exec"), namespace)
-    folder = urlsplit(namespace.get("html_baseurl", "/")).path.strip("/")
+    folder = urlsplit(read_conf().get("html_baseurl", "/")).path.strip("/")
     return f"/{folder}/" if folder else "/"
 
 
@@ -158,11 +156,8 @@ def serve(html: Path, prefix: str, port: int) -> http.server.ThreadingHTTPServer
 
 
 def pages_of(html: Path, pattern: str) -> list[str]:
-    return sorted(
-        p.relative_to(html).as_posix() for p in html.rglob("*.html")
-        if "_static" not in p.relative_to(html).parts
-        and fnmatch.fnmatch(p.relative_to(html).as_posix(), pattern)
-    )
+    names = (p.relative_to(html).as_posix() for p in site_pages(html))
+    return [name for name in names if fnmatch.fnmatch(name, pattern)]
 
 
 def measure(browser, site: Site, pages: list[str]) -> None:

@@ -50,7 +50,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from handbook.shared import ROOT
+from handbook.shared import ROOT, site_pages
 
 # The chapters copied, in turn: ordinary prose pages, with no links into them
 # by #anchor and no pictures (a copy of those would need its own files).
@@ -270,7 +270,7 @@ def time_book(scale: int, work: Path) -> dict[str, float]:
         print(f"  {scale}×: {STAGES[stage]} ...", flush=True)
         times[stage], times[f"{stage} cpu"] = _make(builddir, docs, stage)
     html = builddir / "html"
-    built = [p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts]
+    built = site_pages(html)
     times["site bytes"] = float(sum(p.stat().st_size for p in html.rglob("*") if p.is_file()))
     times["page bytes"] = sum(p.stat().st_size for p in built) / len(built)
     start = time.perf_counter()
