@@ -6,6 +6,8 @@
 - ``write_zip`` and ``normalise_zip``: zips with fixed dates and permissions,
   so the same sources give the same bytes (the EPUB, the release zip).
 - ``read_conf``: the settings of ``conf.py``, for code that runs outside Sphinx.
+- ``STRICT``: sphinx-build's options for a build that fails on any warning,
+  read afresh (the Makefile's ``SPHINX`` gives the same).
 - ``site_pages``: the pages of a built website (not the theme's template
   fragments, which it leaves in ``_static``).
 """
@@ -22,6 +24,9 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: conf.py, docs/
+# Warnings are errors (-W -n), every source is read afresh (-E), and every
+# problem is listed before it stops (--keep-going): as the Makefile builds.
+STRICT = ["-W", "-n", "-E", "--keep-going", "-q"]
 
 
 def build_date(root: Path = ROOT) -> dt.datetime:

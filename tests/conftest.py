@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.shared import read_conf
+from handbook.shared import STRICT, read_conf
 from pypdf import PdfReader
 
 pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
@@ -89,7 +89,7 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
     settings = (["-D", f"handbook_review_today={REVIEW_TODAY}"] if review
                 else ["-D", "handbook_review_required=0"])
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-n", "-E", "--keep-going", "-q",
+        [sys.executable, "-m", "sphinx", *STRICT,
          "-c", str(ROOT), *settings, "-b", builder, str(srcdir), str(outdir)],
         cwd=ROOT, capture_output=True, text=True,
     )

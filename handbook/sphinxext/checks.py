@@ -35,7 +35,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from handbook.shared import ROOT
+from handbook.shared import ROOT, STRICT
 from handbook.sphinxext.messages import how_to_fix
 
 logger = logging.getLogger(__name__)
@@ -245,8 +245,7 @@ def main(argv: list[str]) -> int:
     docs = argv[0] if argv else "docs"
     config = ROOT
     with tempfile.TemporaryDirectory() as out:
-        return build_main(["-b", "dummy", "-W", "-n", "-E", "--keep-going", "-q",
-                           "-c", str(config), "-d", out, docs, out])
+        return build_main(["-b", "dummy", *STRICT, "-c", str(config), "-d", out, docs, out])
 
 
 def setup(app: Sphinx) -> dict:

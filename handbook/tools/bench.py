@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from handbook.shared import ROOT, read_conf, site_pages
+from handbook.shared import ROOT, STRICT, read_conf, site_pages
 from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from handbook.tools.live import measure_rebuild
 
@@ -112,7 +112,7 @@ def build(name: str, confdir: Path, out: Path, base_url: str, builder: str = "ht
     html = out / name
     env = {**os.environ, "HANDBOOK_BASE_URL": base_url}
     subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-n", "-E", "--keep-going", "-q",
+        [sys.executable, "-m", "sphinx", *STRICT,
          "-c", str(confdir), "-d", str(out / f"{name}.doctrees"), "-b", builder,
          str(ROOT / "docs"), str(html)],
         cwd=ROOT, env=env, check=True,
