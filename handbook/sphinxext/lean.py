@@ -55,13 +55,12 @@ import posixpath
 import re
 from pathlib import Path
 
-from docutils import nodes
-from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
 from handbook.shared import site_pages
+from handbook.sphinxext.nav import contents_anchor
 from handbook.sphinxext.lean_assets import (
     CSS_BUNDLE, CSS_URL, JS_BUNDLE, ascii_css, bundle_css, bundle_js, is_local, joined_css,
     known_names, site_scripts, subset_icon_fonts,
@@ -94,7 +93,6 @@ class State:
     def __init__(self) -> None:
         self.css: list[str] = []
         self.js: list[str] = []
-        self.contents_anchor: str | None = None
 
 
 
@@ -142,7 +140,7 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
     context["script_files"] = other_js
     context["lean_css"] = CSS_BUNDLE
     context["lean_js"] = JS_BUNDLE
-    context["lean_contents_anchor"] = _contents_anchor(app, state)
+    context["lean_contents_anchor"] = contents_anchor(app)
     # The colour mode a page starts in (its first inline script), and the
     # <html data-theme> it has without scripts: light or dark, the two the
     # stylesheet has colours for ("auto" would leave it with none).
@@ -164,9 +162,12 @@ def _named_toggles(generate):
     icon, so it has no name (WCAG 4.1.2). Its ``<li>`` starts with the link
     to the chapter, whatever the depth of the navigation.
     """
-    def generate_named(kind, *args, **kwargs):
-        soup = generate(kind, *args, **kwargs)
-        if kind != "sidebar" or isinstance(soup, str):
+    def generate_named(*args, **kwargs):
+        # Called as the template calls it (all keywords): the theme caches
+        # its menu by the arguments' form too, and the template's first
+        # call, the theme's check for empty templates, has filled that cache.
+        soup = generate(*args, **kwargs)
+        if kwargs.get("kind", args[0] if args else None) != "sidebar" or isinstance(soup, str):
             return soup
         for summary in soup.select("li.has-children > details > summary"):
             link = summary.parent.parent.find("a", recursive=False)
@@ -174,21 +175,6 @@ def _named_toggles(generate):
                 summary["aria-label"] = "Pages in " + " ".join(link.get_text().split())
         return soup
     return generate_named
-
-
-def _contents_anchor(app: Sphinx, state: State) -> str:
-    """The id of the start page's section that lists the chapters (the one
-    holding its first toctree), where the no-script "Contents" link leads."""
-    if state.contents_anchor is None:
-        state.contents_anchor = ""
-        tree = app.env.get_doctree(app.config.root_doc)
-        toctree = next(iter(tree.findall(addnodes.toctree)), None)
-        section = toctree.parent if toctree is not None else None
-        while section is not None and not isinstance(section, nodes.section):
-            section = section.parent
-        if section is not None and section["ids"]:
-            state.contents_anchor = section["ids"][0]
-    return state.contents_anchor
 
 
 def _has_description(metatags: str) -> bool:
@@ -359,6 +345,7 @@ def _init_state(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("handbook.sphinxext.nav")  # the menu, drawn once a build
     app.connect("config-inited", _add_templates)
     app.add_css_file("lean.css")
     app.connect("builder-inited", _init_state)
