@@ -51,6 +51,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -306,30 +307,37 @@ def content_security_policy(page: str) -> str:
 # -- Unused files --------------------------------------------------------------
 
 def _prune(out: Path) -> None:
-    """Remove source maps, and _static files nothing refers to."""
+    """Remove source maps, and _static files nothing refers to.
+
+    References are followed from every page, and only into ``_static``
+    (the pages themselves are all kept): as paths written out, normalised,
+    not looked up on disk one by one, as a page's links grow with the book.
+    """
     for path in out.rglob("*.map"):
         path.unlink()
-    used: set[Path] = set()
-    queue = site_pages(out)
-    seen: set[Path] = set()
+    static = out.resolve() / "_static"
+    inside = str(static) + os.sep
+    used: set[str] = set()
+    queue = [str(page.resolve()) for page in site_pages(out)]
     while queue:
-        path = queue.pop()
-        if path in seen or not path.is_file():
+        name = queue.pop()
+        if name in used or not os.path.isfile(name):
             continue
-        seen.add(path)
-        used.add(path.resolve())
-        if path.suffix not in (".html", ".css"):
+        used.add(name)
+        if not name.endswith((".html", ".css")):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = Path(name).read_text(encoding="utf-8", errors="replace")
         refs = re.findall(r"""\s(?:src|href)=["']([^"'#?]+)""", text)
         refs += [m.group(2) for m in CSS_URL.finditer(text)]
         refs += re.findall(r"""@import\s+["']([^"']+)""", text)
-        for ref in refs:
+        folder = os.path.dirname(name)
+        for ref in set(refs):
             if is_local(ref) and not ref.startswith(("data:", "mailto:", "tel:", "javascript:")):
-                queue.append((path.parent / html.unescape(ref)).resolve())
-    static = out / "_static"
+                target = os.path.normpath(os.path.join(folder, html.unescape(ref)))
+                if target.startswith(inside):
+                    queue.append(target)
     for path in sorted(static.rglob("*"), reverse=True):
-        if path.is_file() and path.resolve() not in used:
+        if path.is_file() and str(path) not in used:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
