@@ -266,7 +266,7 @@ def _forget(app: Sphinx, env) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value(
-        "handbook_nav_max_entries", 40, "html", int,
+        "handbook_nav_max_entries", 30, "html", int,
         description="The most chapters and pages of the start page a page's menu lists; "
                     "a longer book's pages list that many, around their own, and the contents",
     )
