@@ -39,8 +39,9 @@ from sphinx.util import logging
 from handbook.shared import build_date
 
 from .assemble import close_pages, drop_empty_sections, lift_chapters, repair_links
+from .markup import label, string_literal
 from .tags import describe_links, read_tags
-from .translator import TypstTranslator, label, string_literal
+from .translator import TypstTranslator
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE.parent.parent / "print" / "fonts"
