@@ -75,3 +75,18 @@ def test_parallel_build_matches_serial(make_app, tmp_path, builder):
     assert serial_files.keys() == parallel_files.keys()
     differ = [name for name in serial_files if serial_files[name] != parallel_files[name]]
     assert not differ, f"these files differ between the serial and -j 2 builds: {differ}"
+
+
+@pytest.mark.sphinx("epub", testroot="small-book", srcdir="small-book-epub", confoverrides={
+    "handbook_epub_accessibility_hazards": ["flashing"],
+    "handbook_epub_conforms_to": "EPUB Accessibility 1.1 - WCAG 2.2 Level A",
+})
+def test_the_epubs_accessibility_claims_are_settings(app):
+    """What the book declares about its accessibility comes from conf.py."""
+    app.build()
+    opf = (app.outdir / "content.opf").read_text(encoding="utf-8")
+    assert '<meta property="schema:accessibilityHazard">flashing</meta>' in opf
+    assert '<meta property="schema:accessibilityHazard">none</meta>' not in opf
+    assert ('<meta property="dcterms:conformsTo">EPUB Accessibility 1.1 - WCAG 2.2 Level A'
+            '</meta>') in opf
+    assert '<meta property="schema:accessMode">textual</meta>' in opf  # the defaults stay
