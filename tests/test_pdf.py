@@ -382,3 +382,11 @@ def test_the_website_links_the_large_print_pdf_beside_the_pdf(book, config):
         soup = BeautifulSoup((book.html / page).read_text(), "html.parser")
         links = [a for a in soup.select(".handbook-downloads a") if a["href"].endswith(large)]
         assert [a.get_text() for a in links] == ["large-print PDF"], page
+
+
+def test_a_terms_classifier_is_printed_with_its_term(tmp_path):
+    """reStructuredText's "term : classifier" is one term, "Helpline (service)"."""
+    result = sphinx_build(ROOTS / "pdf-term-classifier", tmp_path, "pdf")
+    assert result.returncode == 0, result.stderr
+    markup = (tmp_path / "content.typ").read_text("utf-8")
+    assert "#terms(terms.item([Helpline (service)], [" in markup

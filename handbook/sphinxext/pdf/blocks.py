@@ -94,10 +94,18 @@ class BlockVisitors:
         self.add("[" + self.target_marks(node))
 
     def depart_term(self, node):
-        if not isinstance(node.next_node(descend=False, siblings=True), nodes.term):
-            self.add("], ")
-        else:
+        following = node.next_node(descend=False, siblings=True)
+        if isinstance(following, nodes.term):
             self.add(" ")  # a second term of the same item: one label, both terms
+        elif not isinstance(following, nodes.classifier):  # which is part of the term
+            self.add("], ")
+
+    def visit_classifier(self, node):
+        self.add(" (")
+
+    def depart_classifier(self, node):
+        self.add(")")
+        self.depart_term(node)  # a classifier ends its term, as the term would
 
     # -- tables -----------------------------------------------------------------
 

@@ -47,7 +47,6 @@ WRAPPED = {
     "list_item": ("[", "], "),
     "definition_list": ("\n\n#terms(", ")\n\n"),
     "definition_list_item": ("terms.item(", "), "),
-    "classifier": (" (", ")"),
     "definition": ("[", "]"),
     "field_list": ("\n\n#terms(", ")\n\n"),
     "field": ("terms.item(", "), "),
