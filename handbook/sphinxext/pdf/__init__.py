@@ -70,7 +70,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def assemble_doctree(self) -> nodes.document:
         tree = super().assemble_doctree()
-        self.first_sections = repair_links(tree, self.config.root_doc)
+        self.first_sections = repair_links(tree, self.config.root_doc, self.config.html_baseurl)
         lift_chapters(tree)
         drop_empty_sections(tree)
         close_pages(tree)
