@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from handbook.shared import STRICT, read_conf
 from pypdf import PdfReader
+from utils import ROOT, ROOTS, SOURCE_DATE_EPOCH
+
+from handbook.shared import read_conf
 
 pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
 
-ROOT = Path(__file__).resolve().parent.parent
-ROOTS = Path(__file__).resolve().parent / "roots"
-SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Tests read Sphinx's messages as plain text; CI (CI=true) would colour them.
 os.environ["NO_COLOR"] = "1"
 
@@ -73,23 +72,3 @@ def edition(request, book, config) -> tuple[str, Path]:
 @pytest.fixture(scope="module")
 def reader(edition) -> PdfReader:
     return PdfReader(edition[1])
-
-
-REVIEW_TODAY = "2026-06-01"  # the day the review-date tests check against
-
-
-def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
-                 review: bool = False) -> subprocess.CompletedProcess:
-    """Build a project under tests/roots/ with the handbook's configuration.
-
-    Test projects' pages carry no review dates, so the review check
-    (handbook/sphinxext/review.py) is off unless ``review``, which checks
-    them against REVIEW_TODAY.
-    """
-    settings = (["-D", f"handbook_review_today={REVIEW_TODAY}"] if review
-                else ["-D", "handbook_review_required=0"])
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", *STRICT,
-         "-c", str(ROOT), *settings, "-b", builder, str(srcdir), str(outdir)],
-        cwd=ROOT, capture_output=True, text=True,
-    )

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT
+from utils import ROOT
 
 from handbook.shared import site_pages as shared_site_pages
 from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS

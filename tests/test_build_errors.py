@@ -1,6 +1,6 @@
 """A broken source stops the build with a message that says where."""
 
-from conftest import ROOTS, sphinx_build
+from utils import ROOTS, sphinx_build
 
 
 def test_broken_cross_reference_fails_naming_file_and_line(tmp_path):

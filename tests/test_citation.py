@@ -5,7 +5,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from utils import ROOT
 from ruamel.yaml import YAML
 
 CITATION = ROOT / "CITATION.cff"

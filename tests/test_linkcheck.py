@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, ROOTS
+from utils import ROOT, ROOTS
 
 from handbook.tools.linkreport import Link, main, read_results
 

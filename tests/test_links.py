@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ROOTS, sphinx_build
+from utils import ROOT, ROOTS, sphinx_build
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, NameObject, TextStringObject
 

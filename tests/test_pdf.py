@@ -15,7 +15,7 @@ import typst
 from bs4 import BeautifulSoup
 
 import pdf_rules
-from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
+from utils import ROOT, ROOTS, SOURCE_DATE_EPOCH, sphinx_build
 from handbook.sphinxext.pdf.tags import read_tags
 
 FONTS = ROOT / "handbook" / "print" / "fonts"

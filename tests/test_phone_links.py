@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, NavigableString
-from conftest import ROOT, ROOTS, sphinx_build
+from utils import ROOT, ROOTS, sphinx_build
 
 SOURCES = sorted(p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md"))
 # What a phone number looks like in the text (a reader's, not a machine's).

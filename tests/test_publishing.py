@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SOURCE_DATE_EPOCH
+from utils import ROOT, SOURCE_DATE_EPOCH
 
 DOCS = ROOT / "docs"
 SOURCES = sorted(p.relative_to(DOCS).with_suffix("").as_posix() for p in DOCS.rglob("*.md"))

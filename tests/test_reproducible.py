@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SOURCE_DATE_EPOCH
+from utils import ROOT, SOURCE_DATE_EPOCH
 
 VENV = ROOT / ".venv"
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, sphinx_build
+from utils import ROOT, sphinx_build
 from sphinx.util.console import strip_colors
 
 SOURCES = sorted((ROOT / "docs").rglob("*.md"))

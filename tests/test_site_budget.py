@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from conftest import sphinx_build
+from utils import sphinx_build
 
 from handbook.shared import site_pages
 

@@ -2,7 +2,57 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+from sphinx.util.console import strip_colors
+
+from handbook.shared import STRICT
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 ROOTS = Path(__file__).resolve().parent / "roots"  # the test projects
+SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
+
+REVIEW_TODAY = "2026-06-01"  # the day the review-date tests check against
+HANDBOOK_CONF = ROOTS / "test-small-book" / "conf.py"  # conf.py's settings, for a test root
+
+
+def review_settings(review: bool) -> dict[str, str]:
+    """Test projects' pages carry no review dates, so the review check
+    (handbook/sphinxext/review.py) is off unless ``review``, which checks
+    them against REVIEW_TODAY."""
+    return ({"handbook_review_today": REVIEW_TODAY} if review
+            else {"handbook_review_required": "0"})
+
+
+def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
+                 review: bool = False) -> subprocess.CompletedProcess:
+    """Build a project with the handbook's configuration, as sphinx-build
+    run by make does (a process of its own, STRICT's options)."""
+    settings = [f"-D{name}={value}" for name, value in review_settings(review).items()]
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", *STRICT,
+         "-c", str(ROOT), *settings, "-b", builder, str(srcdir), str(outdir)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+
+
+def build_in_process(make_app, root: Path, tmp: Path, builder: str = "dummy",
+                     review: bool = False) -> tuple[int, str]:
+    """Build a copy of a project in this process (sphinx.testing), with the
+    handbook's configuration and STRICT's settings (-W -n -E): its exit status
+    and its warnings, the copy's folder written as the root's own path from
+    the repository (as make, run there, shows it)."""
+    srcdir = tmp / root.name
+    shutil.copytree(root, srcdir)
+    shutil.copy(HANDBOOK_CONF, srcdir / "conf.py")
+    app = make_app(builder, srcdir=srcdir, builddir=tmp / "_build", freshenv=True,
+                   warningiserror=True, confoverrides={"nitpicky": True, **review_settings(review)})
+    try:
+        app.build()
+    finally:
+        app.cleanup()  # before the next app registers its nodes again
+    shown = root.relative_to(ROOT).as_posix() if root.is_relative_to(ROOT) else str(root)
+    return app.statuscode, strip_colors(app.warning.getvalue()).replace(str(srcdir), shown)
