@@ -56,3 +56,49 @@ def build_in_process(make_app, root: Path, tmp: Path, builder: str = "dummy",
         app.cleanup()  # before the next app registers its nodes again
     shown = root.relative_to(ROOT).as_posix() if root.is_relative_to(ROOT) else str(root)
     return app.statuscode, strip_colors(app.warning.getvalue()).replace(str(srcdir), shown)
+
+
+def only_failure(report, target: str):
+    """The one failure of a handbook.tools.links report about ``target``."""
+    found = [failure for failure in report.failures if failure.target == target]
+    assert len(found) == 1, str(report)
+    return found[0]
+
+
+SMALL_BOOK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Small book</title></head><body><main>
+<section id="first"><h1>First chapter</h1>
+<p>Read <a href="#second">the second chapter</a> or <a href="https://example.org/on-site">this</a>.</p>
+{extra}
+</section>
+<section id="second" style="break-before: page"><h1>Second chapter</h1><p>Words.</p></section>
+</main></body></html>
+"""
+SMALL_BOOK_SITE = {"https://example.org/on-site"}
+
+
+SMALL_BOOK_TYPST = """#set document(title: "Small book")
+#set text(font: "Atkinson Hyperlegible", lang: "en")
+= First chapter <first>
+Read #link(<second>)[the second chapter] or #link("https://example.org/on-site")[this].
+#pagebreak()
+= Second chapter <second>
+Words.
+"""
+
+
+def render_small_book(tmp_path: Path, extra: str = "") -> tuple[Path, Path]:
+    """A two-page PDF compiled by Typst, and its print page (the book as
+    HTML), for the link checks' tests; SMALL_BOOK_SITE is its web address.
+
+    ``extra`` goes into the print page only: links the PDF then lacks.
+    """
+    import typst
+
+    page = tmp_path / "index.html"
+    page.write_text(SMALL_BOOK.format(extra=extra))
+    pdf = tmp_path / "book.pdf"
+    fonts = ROOT / "handbook" / "print" / "fonts"
+    typst.compile(SMALL_BOOK_TYPST.encode(), output=str(pdf), font_paths=[str(fonts)],
+                  ignore_system_fonts=True)
+    return pdf, page
