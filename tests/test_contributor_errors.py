@@ -76,9 +76,9 @@ def test_mistake_stops_the_build_saying_where_and_how_to_fix(make_app, tmp_path,
     # In-process (sphinx.testing), with the dummy builder: it reads and checks
     # every page but writes nothing, and each of these mistakes is found while
     # reading, so no HTML is needed.
-    status, messages = build_in_process(make_app, ROOTS / f"error-{name}", tmp_path,
-                                        review=name.startswith("review-"))
-    _assert_stops_saying_where_and_how(name, where, fix_words, status, messages)
+    built = build_in_process(make_app, ROOTS / f"error-{name}", tmp_path,
+                             review=name.startswith("review-"))
+    _assert_stops_saying_where_and_how(name, where, fix_words, built.status, built.warnings)
 
 
 # The same from the command line, for a few of them: what sphinx-build prints

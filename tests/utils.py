@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from sphinx.util.console import strip_colors
@@ -39,12 +40,23 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
     )
 
 
+@dataclass(frozen=True)
+class Built:
+    """What an in-process build gave: its exit status, its warnings, its output."""
+
+    status: int
+    warnings: str
+    outdir: Path
+
+
 def build_in_process(make_app, root: Path, tmp: Path, builder: str = "dummy",
-                     review: bool = False) -> tuple[int, str]:
+                     review: bool = False) -> Built:
     """Build a copy of a project in this process (sphinx.testing), with the
-    handbook's configuration and STRICT's settings (-W -n -E): its exit status
-    and its warnings, the copy's folder written as the root's own path from
-    the repository (as make, run there, shows it)."""
+    handbook's configuration and STRICT's settings (-W -n -E).
+
+    The warnings name the copy's files by the project's own path (from the
+    repository, as make, run there, shows them).
+    """
     srcdir = tmp / root.name
     shutil.copytree(root, srcdir)
     shutil.copy(HANDBOOK_CONF, srcdir / "conf.py")
@@ -55,7 +67,8 @@ def build_in_process(make_app, root: Path, tmp: Path, builder: str = "dummy",
     finally:
         app.cleanup()  # before the next app registers its nodes again
     shown = root.relative_to(ROOT).as_posix() if root.is_relative_to(ROOT) else str(root)
-    return app.statuscode, strip_colors(app.warning.getvalue()).replace(str(srcdir), shown)
+    warnings = strip_colors(app.warning.getvalue()).replace(str(srcdir), shown)
+    return Built(app.statuscode, warnings, Path(app.outdir))
 
 
 def only_failure(report, target: str):
