@@ -1,9 +1,14 @@
-"""Shared fixtures: the handbook is built once per test session, fresh.
+"""Shared fixtures: the handbook is built once per run, fresh, and one browser
+opens it.
 
 The build runs the Makefile's own targets into a temporary folder, so the
 tests check exactly what `make` gives a reader, and never a stale build.
+With pytest-xdist's workers (make test runs two), the build is still made
+once, and each worker starts one Chromium and one server for its tests.
+Helpers that tests share are in utils.py (imported, not fixtures).
 """
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -11,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from pypdf import PdfReader
+from site_in_browser import Visit, serve, site_pages
 from utils import ROOT, ROOTS, SOURCE_DATE_EPOCH
 
 from handbook.shared import read_conf
+from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
 
@@ -47,13 +53,24 @@ def config() -> dict:
 
 @pytest.fixture(scope="session")
 def book(tmp_path_factory, config) -> Book:
-    """Build the website and the PDF with `make html` into a fresh folder."""
-    builddir = tmp_path_factory.mktemp("build")
-    subprocess.run(
-        ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", "html"],
-        cwd=ROOT, check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
-    )
+    """Build the website and the PDF with `make html` into a fresh folder.
+
+    Once per run: with pytest-xdist's workers (``-n``), the first to ask
+    builds it into the run's shared temporary folder, and the others wait
+    for it and read the same build.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's, above each worker's own
+    builddir = shared / "book"
+    with open(shared / "book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker builds; the others wait here
+        if not (builddir / "html" / ".built").is_file():  # the Makefile's last step
+            subprocess.run(
+                ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", "html"],
+                cwd=ROOT, check=True,
+                env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
+            )
     return Book(
         builddir=builddir,
         html=builddir / "html",
@@ -72,3 +89,47 @@ def edition(request, book, config) -> tuple[str, Path]:
 @pytest.fixture(scope="module")
 def reader(edition) -> PdfReader:
     return PdfReader(edition[1])
+
+
+# -- The browser tests' (test_browser*.py, test_keyboard.py) ------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run; each test opens its own contexts."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Chromium: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def served_site(book, config):
+    """The built site, served over HTTP on 127.0.0.1 once for the run."""
+    with serve(book.html, config.get("notfound_urls_prefix")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_paths(book) -> list[str]:
+    """Every page of the built site, as a path from its root."""
+    found = site_pages(book.html)
+    assert "index.html" in found
+    return found
+
+
+@pytest.fixture
+def visit(browser, served_site):
+    """Opens tabs on the site (``visit(viewport=...)``), each closed after the test."""
+    visits = []
+
+    def open_visit(**options) -> Visit:
+        visits.append(Visit(browser, served_site, **options))
+        return visits[-1]
+
+    yield open_visit
+    for v in visits:
+        v.close()
