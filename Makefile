@@ -72,8 +72,13 @@ live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
 	$(BIN)/python -m handbook.tools.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
 
 # (MAKEFLAGS= : the tests run make themselves, which runs its own jobs.)
+# The checks run in TEST_JOBS processes (pytest-xdist), each test module in
+# one of them, so that a module's shared browser or server is started once;
+# TEST_JOBS=0 runs them in this one process. PYTEST_OPTS adds pytest's options.
+TEST_JOBS ?= 2
+PYTEST_OPTS ?=
 test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PDF (offline)
-	MAKEFLAGS= $(BIN)/python -m pytest
+	MAKEFLAGS= $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_OPTS)
 
 # The website against its targets, beside a stock-theme build of the same
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
