@@ -4,7 +4,7 @@ opens it.
 The build runs the Makefile's own targets into a temporary folder, so the
 tests check exactly what `make` gives a reader, and never a stale build.
 With pytest-xdist's workers (make test runs two), the build is still made
-once, and each worker starts one Chromium and one server for its tests.
+once; each browser test module starts one Chromium and one server.
 Helpers that tests share are in utils.py (imported, not fixtures).
 """
 
@@ -93,9 +93,13 @@ def reader(edition) -> PdfReader:
 
 # -- The browser tests' (test_browser*.py, test_keyboard.py) ------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the run; each test opens its own contexts."""
+    """One headless Chromium for a module's tests; each opens its own contexts.
+
+    Not one for the whole run: closed at the end of a pytest-xdist worker's
+    session, Playwright waited for ever (a run of make test hung there).
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Chromium: sudo apt-get install chromium")
     from playwright.sync_api import sync_playwright
@@ -106,9 +110,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served_site(book, config):
-    """The built site, served over HTTP on 127.0.0.1 once for the run."""
+    """The built site, served over HTTP on 127.0.0.1 for a module's tests."""
     with serve(book.html, config.get("notfound_urls_prefix")) as url:
         yield url
 

@@ -4,7 +4,7 @@ The site is served from 127.0.0.1 under its published path, and opened in
 headless Chromium (Debian's, at /usr/bin/chromium) through Playwright; a
 Visit is one tab that refuses, and records, any request to another host.
 conftest.py's fixtures (``browser``, ``served_site``, ``visit``,
-``site_paths``) start one browser and one server for the whole run.
+``site_paths``) start one browser and one server for each module's tests.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ and on a phone.
 
 The built site is served from 127.0.0.1 and opened in headless Chromium
 (Debian's, at /usr/bin/chromium) through Playwright (tests/site_in_browser.py,
-one browser for the run: conftest.py). axe-core (from npm, see package.json)
+one browser for the module: conftest.py). axe-core (from npm, see package.json)
 checks every page against the WCAG 2.2 AA rules, in light and in dark mode.
 Every request the browser makes is recorded, and any to another host is
 refused and reported. Journeys by keyboard are in test_browser_journeys.py
