@@ -39,6 +39,16 @@ class Book:
     pdf: Path
 
 
+# The modules that take longest, run first: with make test's two workers
+# (--dist loadfile hands out whole modules in this order), neither is left
+# running one of them alone at the end while the other has finished.
+LONGEST_FIRST = ("test_reproducible.py", "test_browser.py", "test_keyboard.py")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: (LONGEST_FIRST + (item.path.name,)).index(item.path.name))
+
+
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     """Where sphinx.testing finds ``testroot="x"``: tests/roots/test-x/."""
