@@ -45,6 +45,7 @@ handbook_feedback_email = os.environ.get(
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
+    "handbook.sphinxext.bibliography",  # the reference list in one A-to-Z order
     "handbook.sphinxext.site",
     "handbook.sphinxext.lean",  # the website: fast on a phone, private (see its docstring)
     "handbook.sphinxext.markup",  # HTML that assistive technology reads right (site and EPUB)
@@ -84,7 +85,7 @@ myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
-bibtex_default_style = "plain"  # the list runs A to Z by author, as readers look up "Lyons et al., 2021"
+bibtex_default_style = "handbook"  # pybtex's plain, in one A-to-Z list by author (see the extension)
 bibtex_reference_style = "author_year"
 
 # -- Website -----------------------------------------------------------------
