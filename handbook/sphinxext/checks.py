@@ -10,7 +10,10 @@ build, and it carries its own "How to fix" line
 - ``handbook.insecure_link``: a plain ``http://`` link to another site fails
   the build (not only ``make linkcheck``), with the ``https://`` address to
   use; addresses on the reader's own computer (``http://127.0.0.1:8000``)
-  are fine.
+  are fine. The same holds for a plain ``http://`` address in a
+  bibliography entry's ``url`` or ``howpublished`` field
+  (``handbook.insecure_source``), reported with the ``.bib`` file and the
+  entry's line.
 - ``handbook.spelling``: the text of each page, less code, web addresses,
   citations and labels, is spell-checked in UK English (Hunspell with the
   LibreOffice en_GB dictionary) plus the handbook's own word list.
@@ -108,6 +111,55 @@ def check_https(app: Sphinx, doctree: nodes.document) -> None:
                             "another source, or leave the link out."),
             location=_located(node), type="handbook", subtype="insecure_link",
         )
+
+
+# Fields of a bibliography entry that hold an address a reader follows.
+BIB_ADDRESS_FIELD = re.compile(r"^\s*(url|howpublished)\s*=", re.IGNORECASE)
+BIB_HTTP = re.compile(r"http://[^\s{}\"',]+", re.IGNORECASE)
+
+
+def insecure_sources(path: Path) -> list[tuple[int, str, str]]:
+    """Each plain http:// address in a .bib file's url or howpublished fields.
+
+    Returns (line, field, address), the line being the field's own (the
+    entry's url line, where the fix is made). A field's value may run over
+    several lines: it is read until the next field or the end of the entry.
+    """
+    found = []
+    field = None
+    for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(),
+                                  start=1):
+        stripped = line.strip()
+        if match := BIB_ADDRESS_FIELD.match(line):
+            field = match[1].lower()
+        elif stripped.startswith("@") or re.match(r"^\s*\w+\s*=", line) or stripped == "}":
+            field = None
+        if field is None:
+            continue
+        found += [(number, field, url) for url in BIB_HTTP.findall(line) if not is_loopback(url)]
+    return found
+
+
+def check_bibliography_https(app: Sphinx) -> None:
+    """Warn about each plain http:// address in the bibliography files.
+
+    A source's address is a link readers follow from the reference list, so
+    it keeps the same promise as a link in a page (``check_https``).
+    """
+    for name in getattr(app.config, "bibtex_bibfiles", []):
+        path = Path(app.srcdir, name)
+        if not path.is_file():
+            continue  # sphinxcontrib-bibtex reports a missing file
+        for line, field, url in insecure_sources(path):
+            secure = "https://" + url[len("http://"):]
+            logger.warning(
+                "the %s %s is not secure (http://)%s", field, url,
+                how_to_fix(app, f"In {path.name}, use its secure address: {secure} (open it "
+                                "in a browser to check that it works). If the site has no "
+                                "https:// address, cite another copy of the source (its DOI, "
+                                "say), or leave the address out."),
+                location=f"{path}:{line}", type="handbook", subtype="insecure_source",
+            )
 
 
 # -- Spelling ----------------------------------------------------------------
@@ -256,6 +308,7 @@ def setup(app: Sphinx) -> dict:
                          description="the handbook's own words, beside the pages")
     app.connect("doctree-read", check_alt_text)
     app.connect("doctree-read", check_https)
+    app.connect("builder-inited", check_bibliography_https)
     app.connect("doctree-read", check_spelling)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
