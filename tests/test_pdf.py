@@ -382,3 +382,36 @@ def test_the_website_links_the_large_print_pdf_beside_the_pdf(book, config):
         soup = BeautifulSoup((book.html / page).read_text(), "html.parser")
         links = [a for a in soup.select(".handbook-downloads a") if a["href"].endswith(large)]
         assert [a.get_text() for a in links] == ["large-print PDF"], page
+
+
+def test_a_terms_classifier_is_printed_with_its_term(tmp_path):
+    """reStructuredText's "term : classifier" is one term, "Helpline (service)"."""
+    result = sphinx_build(ROOTS / "pdf-term-classifier", tmp_path, "pdf")
+    assert result.returncode == 0, result.stderr
+    markup = (tmp_path / "content.typ").read_text("utf-8")
+    assert "#terms(terms.item([Helpline (service)], [" in markup
+
+
+# A piece of the Typst each kind of node is written as, from the page of
+# tests/roots/pdf-every-node, which uses every node the translator knows.
+EVERY_NODE = [
+    '#emph[emphasis], #strong[strong], #raw("code"), #sub[2] and #super[3], #[NHS]',
+    '#link("tel:116123")[a phone], #link(<a-target>)[back]', "116~123 and \\# \\* \\_\\.",
+    '#note(kind: "seealso", "See also")[', '#note(kind: "admonition", "Own title")[',
+    '#note(kind: "admonition", "A topic")[', '#note(kind: "admonition", "A sidebar")[',
+    "#quote(block: true)[\n\nA quote\\.\n\n\n\n— Someone\n\n]", "#enum(start: 3, [",
+    "#list([\n\na\n\n], [", "#terms(terms.item([Term], [\n\nIts definition\\.\n\n]), ",
+    "#terms(terms.item([Field], [\n\nits body\n\n]), ", "#rubric[A rubric]",
+    "A line block \\\nits second line \\\n", "#emph[A title reference], #emph[literal], "
+    "#strong[strong role]", "#table-title[A titled table]#balanced-table(",
+    "table.header([\n\nHead\n\n], [", "table.cell(colspan: 2)[\n\nwide\n\n], ",
+    '#raw(block: true, ">>> doctest = True")', "#v(1em)", "#line(length: 100%)",
+    '#link("https://example.org/named2")[named link]',
+]
+
+
+def test_every_node_the_translator_knows_is_written_as_its_typst(tmp_path):
+    result = sphinx_build(ROOTS / "pdf-every-node", tmp_path, "pdf")
+    assert result.returncode == 0, result.stderr
+    markup = (tmp_path / "content.typ").read_text("utf-8")
+    assert [piece for piece in EVERY_NODE if piece not in markup] == []

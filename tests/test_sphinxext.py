@@ -7,6 +7,8 @@ end-to-end layer (conftest's ``book``) still checks what ``make`` gives a reader
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import shutil
 
 import pytest
@@ -16,20 +18,34 @@ from utils import ROOTS
 SMALL_BOOK = ROOTS / "test-small-book"
 
 
-def _build(make_app, srcdir, **kwargs) -> tuple[dict[str, bytes], str, bool]:
-    """Build the small book; return its pages, its warnings (paths made
-    relative) and whether Sphinx really ran the build in parallel."""
+def _build(make_app, srcdir, builder: str, **kwargs) -> tuple[dict[str, bytes], str, bool]:
+    """Build the small book; return its files, its warnings (paths made
+    relative) and whether Sphinx really read (and, where the builder writes
+    page by page, wrote) in parallel."""
     shutil.copytree(SMALL_BOOK, srcdir)
-    app = make_app("html", srcdir=srcdir, freshenv=True, **kwargs)
+    app = make_app(builder, srcdir=srcdir, freshenv=True, **kwargs)
     app.build()
-    pages = {
+    files = {
         p.relative_to(app.outdir).as_posix(): p.read_bytes()
-        for p in sorted(app.outdir.rglob("*.html"))
-    }
+        for p in sorted(app.outdir.rglob("*")) if p.is_file() and p.name != ".buildinfo"
+    }  # (.buildinfo: Sphinx's note of the configuration, not an output; make deletes it)
     warnings = strip_colors(app.warning.getvalue()).replace(str(srcdir), "SRC")
-    parallel = app.parallel > 1 and app.builder.parallel_ok
+    parallel = app.parallel > 1 and app.is_parallel_allowed("read") and (
+        app.builder.parallel_ok or not app.builder.allow_parallel)
+    assert not _ours_not_loaded(app)
     app.cleanup()  # before the next app registers its nodes again
-    return pages, warnings, parallel
+    return files, warnings, parallel
+
+
+def _ours_not_loaded(app) -> list[str]:
+    """The handbook's extensions (each module under sphinxext with a setup())
+    that this build did not load, so the -j comparison would not cover."""
+    import handbook.sphinxext
+
+    ours = [module.name for module in pkgutil.walk_packages(
+        handbook.sphinxext.__path__, "handbook.sphinxext.")
+        if hasattr(importlib.import_module(module.name), "setup")]
+    return [name for name in ours if name not in app.extensions]
 
 
 @pytest.mark.sphinx("html", testroot="small-book", srcdir="small-book-html")
@@ -41,15 +57,36 @@ def test_small_book_builds_without_warnings(app):
     assert 'href="help-now.html"' in page  # site: help is one tap away, on every page
 
 
-def test_parallel_build_matches_serial(make_app, tmp_path):
+# Every builder the handbook's extensions hook into: the website and the
+# e-book (written page by page, so in parallel too), the PDF (one page, so
+# only read in parallel) and the link check (the small book has no web link,
+# so it runs offline).
+@pytest.mark.parametrize("builder", ["html", "epub", "pdf", "linkcheck"])
+def test_parallel_build_matches_serial(make_app, tmp_path, builder):
     """Every extension declares itself parallel-safe: a -j 2 build (parallel
-    read and write) must give the same pages and warnings as a serial one."""
-    serial_pages, serial_warnings, _ = _build(make_app, tmp_path / "serial")
-    parallel_pages, parallel_warnings, ran_parallel = _build(
-        make_app, tmp_path / "parallel", parallel=2
+    read and write) must give the same files and warnings as a serial one,
+    with all of the handbook's extensions loaded."""
+    serial_files, serial_warnings, _ = _build(make_app, tmp_path / "serial", builder)
+    parallel_files, parallel_warnings, ran_parallel = _build(
+        make_app, tmp_path / "parallel", builder, parallel=2
     )
     assert ran_parallel, "the -j 2 build ran serially: an extension is not parallel-safe"
     assert parallel_warnings == serial_warnings
-    assert serial_pages.keys() == parallel_pages.keys()
-    differ = [name for name in serial_pages if serial_pages[name] != parallel_pages[name]]
-    assert not differ, f"these pages differ between the serial and -j 2 builds: {differ}"
+    assert serial_files.keys() == parallel_files.keys()
+    differ = [name for name in serial_files if serial_files[name] != parallel_files[name]]
+    assert not differ, f"these files differ between the serial and -j 2 builds: {differ}"
+
+
+@pytest.mark.sphinx("epub", testroot="small-book", srcdir="small-book-epub", confoverrides={
+    "handbook_epub_accessibility_hazards": ["flashing"],
+    "handbook_epub_conforms_to": "EPUB Accessibility 1.1 - WCAG 2.2 Level A",
+})
+def test_the_epubs_accessibility_claims_are_settings(app):
+    """What the book declares about its accessibility comes from conf.py."""
+    app.build()
+    opf = (app.outdir / "content.opf").read_text(encoding="utf-8")
+    assert '<meta property="schema:accessibilityHazard">flashing</meta>' in opf
+    assert '<meta property="schema:accessibilityHazard">none</meta>' not in opf
+    assert ('<meta property="dcterms:conformsTo">EPUB Accessibility 1.1 - WCAG 2.2 Level A'
+            '</meta>') in opf
+    assert '<meta property="schema:accessMode">textual</meta>' in opf  # the defaults stay

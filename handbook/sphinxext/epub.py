@@ -10,8 +10,13 @@ extension replaces the builder by a subclass that writes, in addition:
   section 5): how the book can be read (``schema:accessMode``,
   ``accessModeSufficient``), what helps (``accessibilityFeature``), that it
   has no hazards, a summary for a person deciding whether the book suits
-  them (``handbook_epub_accessibility_summary`` in conf.py), the standard it
-  meets (``dcterms:conformsTo``) and who checked that (``a11y:certifiedBy``).
+  them, the standard it meets (``dcterms:conformsTo``) and who checked that
+  (``a11y:certifiedBy``, conf.py's ``epub_publisher``). Each is a setting,
+  as the book's publisher declares it (see ``setup()``; the defaults are the
+  handbook's): ``handbook_epub_accessibility_summary``,
+  ``handbook_epub_access_modes``, ``handbook_epub_access_mode_sufficient``,
+  ``handbook_epub_accessibility_features``, ``handbook_epub_accessibility_hazards``
+  and ``handbook_epub_conforms_to``.
 * **A navigation document with landmarks**: the table of contents carries
   ``role="doc-toc"`` beside its ``epub:type``, and a ``landmarks`` nav leads
   to the cover and the start of the text (not to the contents, which
@@ -42,21 +47,6 @@ from sphinx.util.fileutil import copy_asset_file
 logger = logging.getLogger(__name__)
 
 NAV_TEMPLATE = Path(__file__).resolve().parent.parent / "brand" / "epub" / "package" / "nav.xhtml.jinja"
-# The standard the book claims, as EPUB Accessibility 1.1 (section 5.2) spells it.
-CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-# How the book can be read: as text, and the cover as a picture; the text
-# alone is enough (the cover's picture has its title as text alternative).
-ACCESS_MODES = ("textual", "visual")
-ACCESS_MODE_SUFFICIENT = ("textual",)
-# What helps: headings and a table of contents to move by, a reading order
-# that is the logical one, text alternatives, text that a reader may restyle
-# (no fixed layout), and ARIA roles that name the parts of the book.
-FEATURES = (
-    "structuralNavigation", "tableOfContents", "readingOrder", "alternativeText",
-    "displayTransformability", "ARIA",
-)
-# Nothing flashes, moves or makes a sound.
-HAZARDS = ("none",)
 
 
 class AccessibleEpub3Builder(Epub3Builder):
@@ -77,20 +67,22 @@ class AccessibleEpub3Builder(Epub3Builder):
                        encoding="utf-8")
 
     def _accessibility_metadata(self) -> str:
-        summary = " ".join(self.config.handbook_epub_accessibility_summary.split())
+        config = self.config
+        summary = " ".join(config.handbook_epub_accessibility_summary.split())
         if not summary:
             logger.warning(
                 "handbook_epub_accessibility_summary is empty; EPUB Accessibility 1.1 asks for "
                 "a summary for readers: set it in conf.py", type="epub", subtype="a11y",
+                location=str(Path(self.confdir, "conf.py")),
             )
         properties = (
-            [("schema:accessMode", mode) for mode in ACCESS_MODES]
-            + [("schema:accessModeSufficient", ",".join(ACCESS_MODE_SUFFICIENT))]
-            + [("schema:accessibilityFeature", feature) for feature in FEATURES]
-            + [("schema:accessibilityHazard", hazard) for hazard in HAZARDS]
+            [("schema:accessMode", mode) for mode in config.handbook_epub_access_modes]
+            + [("schema:accessModeSufficient", ",".join(config.handbook_epub_access_mode_sufficient))]
+            + [("schema:accessibilityFeature", f) for f in config.handbook_epub_accessibility_features]
+            + [("schema:accessibilityHazard", h) for h in config.handbook_epub_accessibility_hazards]
             + [("schema:accessibilitySummary", summary)] * bool(summary)
-            + [("dcterms:conformsTo", CONFORMS_TO)]
-            + [("a11y:certifiedBy", self.config.epub_publisher)] * bool(self.config.epub_publisher)
+            + [("dcterms:conformsTo", config.handbook_epub_conforms_to)]
+            + [("a11y:certifiedBy", config.epub_publisher)] * bool(config.epub_publisher)
         )
         return "".join(
             f'  <meta property="{name}">{html.escape(value, quote=False)}</meta>\n  '
@@ -119,8 +111,30 @@ class AccessibleEpub3Builder(Epub3Builder):
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.builders.epub3")
     app.add_builder(AccessibleEpub3Builder, override=True)
+    text, words = frozenset({str}), frozenset({list, tuple})
     app.add_config_value(
-        "handbook_epub_accessibility_summary", "", "epub", types=frozenset({str}),
+        "handbook_epub_accessibility_summary", "", "epub", types=text,
         description="The EPUB's accessibility summary: how the book can be read, for a person",
     )
+    # How the book can be read: as text, and the cover as a picture; the text
+    # alone is enough (the cover's picture has its title as text alternative).
+    app.add_config_value("handbook_epub_access_modes", ("textual", "visual"), "epub",
+                         types=words, description="schema:accessMode, each")
+    app.add_config_value("handbook_epub_access_mode_sufficient", ("textual",), "epub",
+                         types=words, description="schema:accessModeSufficient, one set")
+    # What helps: headings and a table of contents to move by, a reading order
+    # that is the logical one, text alternatives, text that a reader may restyle
+    # (no fixed layout), and ARIA roles that name the parts of the book.
+    app.add_config_value(
+        "handbook_epub_accessibility_features",
+        ("structuralNavigation", "tableOfContents", "readingOrder", "alternativeText",
+         "displayTransformability", "ARIA"),
+        "epub", types=words, description="schema:accessibilityFeature, each")
+    # Nothing flashes, moves or makes a sound.
+    app.add_config_value("handbook_epub_accessibility_hazards", ("none",), "epub",
+                         types=words, description="schema:accessibilityHazard, each")
+    # The standard the book claims, as EPUB Accessibility 1.1 (section 5.2) spells it.
+    app.add_config_value("handbook_epub_conforms_to",
+                         "EPUB Accessibility 1.1 - WCAG 2.2 Level AA", "epub", types=text,
+                         description="dcterms:conformsTo: the standard the EPUB meets")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -31,6 +31,16 @@ How, and why this way:
   rather than relying on Sphinx's suppressor having run first; and it marks
   each record it has seen, so that a record passed to the handler again
   gets one hint, not two.
+- Sphinx has no public hook on a warning's text that could do this instead.
+  The ``warn-missing-reference`` event covers only the missing references
+  of Sphinx's domains (not MyST's, pictures, tables of contents, the
+  bibliography or docutils). A ``logging`` handler of our own would write
+  a separate line that cannot correct the path or line Sphinx prints, and
+  it would see each held-back warning twice, once early: ``pending_warnings()``
+  takes Sphinx's ``WarningStreamHandler`` (with its filters) off the logger
+  and replays the warnings to the whole logger later, while any other
+  handler stays on. A ``-w`` file gets the text only after the build, not
+  in a live preview.
 """
 
 from __future__ import annotations

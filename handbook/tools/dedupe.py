@@ -67,7 +67,7 @@ from handbook.tools.dedupe_words import (  # noqa: F401 - SYNONYMS: the tests re
     SYNONYMS,
     TOPIC,
 )
-from handbook.tools.myst_text import linked_passages, passages
+from handbook.tools.myst_text import Finding, linked_passages, passages
 
 THRESHOLD = 0.55  # similarity at which two units say the same thing
 MIN_CONTENT = 0.2  # below this content overlap, a shared skeleton is only style
@@ -84,23 +84,21 @@ WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
 
 @dataclass(frozen=True)
-class Duplicate:
-    """Two places in the handbook that say the same thing."""
+class Duplicate(Finding):
+    """Two places in the handbook that say the same thing (``path:line`` and the other)."""
 
-    path: Path
-    line: int
     other_path: Path
     other_line: int
     similarity: float
     shared: tuple[str, ...] = ()  # for an idea: the words that carry it
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
         if self.shared:
             words = ", ".join(f"“{word}”" for word in self.shared)
-            return (f"{self.path}:{self.line}: states the same idea as {self.other_path}:"
-                    f"{self.other_line} ({words}); say it once, where it belongs, and link "
-                    "to it from the other")
-        return (f"{self.path}:{self.line}: says the same as {self.other_path}:{self.other_line}"
+            return (f"states the same idea as {self.other_path}:{self.other_line} ({words}); "
+                    "say it once, where it belongs, and link to it from the other")
+        return (f"says the same as {self.other_path}:{self.other_line}"
                 f" (similarity {self.similarity:.2f}); keep it in one place and link to it"
                 " from the other")
 

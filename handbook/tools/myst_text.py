@@ -17,13 +17,16 @@ the extensions conf.py turns on, so it reads a page as the build does:
 ``passages(text)`` gives ``(line, text)`` for each paragraph, its lines
 kept apart with newlines so that a piece of it can be found by line.
 ``linked_passages(text)`` gives each with the pages its links go to too
-(``other-page.md``, as written, without ``#heading``).
+(``other-page.md``, as written, without ``#heading``). ``Finding`` is what
+the checks report: a place in a page, printed as ``file:line: message``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
 from markdown_it.token import Token
@@ -46,6 +49,21 @@ class Passage(NamedTuple):
 
     line: int
     text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A place in a page and what to change there, printed ``file:line: message``.
+
+    Each check's kind of finding adds its ``message``: a field, or a property
+    made from its own fields.
+    """
+
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
 
 
 @cache

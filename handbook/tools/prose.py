@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from handbook.tools.myst_text import passages
+from handbook.tools.myst_text import Finding, passages
 
 LATIN = {
     r"\be\.\s?g\.": 'write "for example" or "such as" instead of "e.g."',
@@ -40,15 +40,10 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Finding):
     """One thing to change, and where."""
 
-    path: Path
-    line: int
     message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 def prose_lines(text: str) -> list[tuple[int, str]]:

@@ -39,8 +39,9 @@ from sphinx.util import logging
 from handbook.shared import build_date
 
 from .assemble import close_pages, drop_empty_sections, lift_chapters, repair_links
+from .markup import label, string_literal
 from .tags import describe_links, read_tags
-from .translator import TypstTranslator, label, string_literal
+from .translator import TypstTranslator
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE.parent.parent / "print" / "fonts"
@@ -69,7 +70,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def assemble_doctree(self) -> nodes.document:
         tree = super().assemble_doctree()
-        self.first_sections = repair_links(tree, self.config.root_doc)
+        self.first_sections = repair_links(tree, self.config.root_doc, self.config.html_baseurl)
         lift_chapters(tree)
         drop_empty_sections(tree)
         close_pages(tree)

@@ -4,7 +4,9 @@
 module then makes the merged tree fit for print:
 
 - every id unique across pages, and every link aimed at its target's first
-  id, since Typst gives an element one label (`repair_links`);
+  id, since Typst gives an element one label (`repair_links`); a link to a
+  page the book leaves out (the website's Contributing chapter) goes to that
+  page on the website;
 - each page listed by the start page a chapter, and a chapter's pages its
   sections, wherever the toctree sat (`lift_chapters`);
 - no section left holding only its heading (`drop_empty_sections`);
@@ -24,13 +26,16 @@ from handbook.sphinxext.review import CLASS as REVIEW_CLASS
 DOCUMENT_ANCHOR = re.compile(r"^#document-(?P<doc>[^#]+)(?:#(?P<anchor>.+))?$")
 
 
-def repair_links(tree: nodes.document, root_doc: str) -> dict[str, str]:
+def repair_links(tree: nodes.document, root_doc: str, web_base: str) -> dict[str, str]:
     """Make every id unique in the merged book and aim links at first ids.
 
     Each page numbers its own ids (``id1``, ``id2``...), so merged pages
     collide; cross-page links come out of ``singlehtml`` as
     ``#document-page#anchor`` (Sphinx issue 14221) or ``#document-page``.
     A link to any id of an element is aimed at the element's first id.
+    A link to a page that is not in the book (left out by an ``only``
+    directive) becomes a link to that page on the website, ``web_base``
+    (``html_baseurl``), as a reader of the paper can follow nothing else.
     Returns each page's first section id, which links to a page now use.
     """
     for page in tree.findall(addnodes.start_of_file):
@@ -51,6 +56,7 @@ def repair_links(tree: nodes.document, root_doc: str) -> dict[str, str]:
         if isinstance(node, nodes.section) and new_ids:
             first_section.setdefault(doc, new_ids[0])
     primary = _primary_ids(tree)
+    in_book = {page["docname"] for page in tree.findall(addnodes.start_of_file)} | {root_doc}
     for node in tree.findall(nodes.Element):
         doc = page_of(node, root_doc)
         if node.get("refid"):
@@ -59,12 +65,19 @@ def repair_links(tree: nodes.document, root_doc: str) -> dict[str, str]:
         if node.get("backrefs"):
             node["backrefs"] = [renamed.get((doc, ref), ref) for ref in node["backrefs"]]
         match = DOCUMENT_ANCHOR.match(node.get("refuri", ""))
-        if match:
+        if match and match["doc"] not in in_book:
+            node["refuri"] = web_address(web_base, match["doc"], match["anchor"])
+        elif match:
             target = match["doc"]
             anchor = match["anchor"] or first_section.get(target, "document-" + target)
             anchor = renamed.get((target, anchor), anchor)
             node["refuri"] = "#" + primary.get(anchor, anchor)
     return first_section
+
+
+def web_address(web_base: str, docname: str, anchor: str | None) -> str:
+    """A page's address on the website (the html builder's ``page.html``)."""
+    return f"{web_base.rstrip('/')}/{docname}.html" + (f"#{anchor}" if anchor else "")
 
 
 def _primary_ids(tree: nodes.document) -> dict[str, str]:
