@@ -57,6 +57,7 @@ extensions = [
     "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
+    "handbook.sphinxext.readonce",  # make reads the sources once, then writes each output
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags; the EPUB's accessibility
