@@ -10,7 +10,9 @@ PDF_NAME := peer-support-handbook.pdf
 
 # Warnings are errors (-W -n), and every build reads all sources afresh (-E),
 # because an incremental build does not repeat the warnings of unchanged pages.
-SPHINX   := $(BIN)/sphinx-build -W -n -E --keep-going -q -c .
+# SPHINXOPTS adds sphinx-build options (the tests use it, for -D settings).
+SPHINXOPTS ?=
+SPHINX   := $(BIN)/sphinx-build -W -n -E --keep-going -q -c . $(SPHINXOPTS)
 SOURCES  := conf.py requirements.lock $(shell find $(DOCS) handbook -type f -not -path '*/__pycache__/*')
 
 INSTALLED := $(VENV)/.installed
@@ -72,8 +74,13 @@ live: $(INSTALLED) ## Preview the website as you edit, at http://127.0.0.1:8000
 	$(BIN)/python -m handbook.tools.live $(DOCS) $(BUILDDIR) $(LIVE_PORT)
 
 # (MAKEFLAGS= : the tests run make themselves, which runs its own jobs.)
+# The checks run in TEST_JOBS processes (pytest-xdist), each test module in
+# one of them, so that a module's shared browser or server is started once;
+# TEST_JOBS=0 runs them in this one process. PYTEST_OPTS adds pytest's options.
+TEST_JOBS ?= 2
+PYTEST_OPTS ?=
 test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PDF (offline)
-	MAKEFLAGS= $(BIN)/python -m pytest
+	MAKEFLAGS= $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_OPTS)
 
 # The website against its targets, beside a stock-theme build of the same
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
@@ -135,9 +142,14 @@ $(NODE_BENCH_INSTALLED): package-lock.json
 
 # Each output is built beside the last good one and swapped in only on
 # success, so a failed build never destroys what a reader already has.
-# The website, the PDF and the EPUB are three builds, each reading every
-# source afresh (-E), and make runs them at the same time (the jobs below):
-# after an edit you wait for the slowest one, not for all three in turn.
+# The sources are read once, all afresh (-E), by a build that writes nothing
+# (Sphinx's dummy builder), into $(DOCTREES); then the website, the PDF and
+# the EPUB are written from that read, at the same time (the jobs below):
+# each is a build that only writes (handbook/sphinxext/readonce.py stops it
+# if it would read a page). Every warning of the read shows after any edit,
+# and each writer still fails on its own warnings (-W -n: a broken link, a
+# PDF that Typst cannot make). After an edit you wait for one read and the
+# slowest writer, not for three reads.
 # --output-sync keeps each build's messages together.
 # Only for the builds: --output-sync holds a target's messages until it ends,
 # so make live and make linkcheck, which run until stopped or report as they
@@ -147,9 +159,10 @@ ifeq ($(findstring jobserver,$(shell echo "$$MAKEFLAGS")),)  # not in a make run
 MAKEFLAGS += --jobs=3 --output-sync=target
 endif
 endif
-# When the sources have a problem, all three builds stop on it: the first to
-# stop shows its messages, the others say where theirs are, so the problems
-# are listed once. $(call LOGGED,name,command) runs a build so.
+# When a writer meets a problem of the sources (a broken link), all three
+# stop on it: the first to stop shows its messages, the others say where
+# theirs are, so the problems are listed once. $(call LOGGED,name,command)
+# runs a build so.
 LOGS := $(BUILDDIR)/logs
 RUN  := $(shell date +%s%N)
 LOGGED = mkdir -p $(LOGS) && find $(LOGS) -name 'shown-*' ! -name shown-$(RUN) -delete \
@@ -158,29 +171,44 @@ LOGGED = mkdir -p $(LOGS) && find $(LOGS) -name 'shown-*' ! -name shown-$(RUN) -
 	then cat $(LOGS)/$(1).txt >&2; \
 	else echo "The $(1) build stopped too; its messages: $(LOGS)/$(1).txt" >&2; fi; \
 	exit $$status
+
+# The read: its stamp dates from when the read began, so a page saved while
+# it ran is read again by the next make. A writer that fails removes it, so
+# the next make reads afresh too (a writer stops when the sources changed
+# under it).
+DOCTREES := $(BUILDDIR)/doctrees/book
+READ     := $(DOCTREES)/.read
+WRITE    = $(BIN)/sphinx-build -W -n --keep-going -q -c . $(SPHINXOPTS) \
+	-D handbook_write_only=1 -d $(DOCTREES)
+WRITTEN  = ( $(call LOGGED,$(1),$(2)) ) || { rm -f $(READ); exit 1; }
+$(READ): $(INSTALLED) $(SOURCES)
+	rm -f $@ && mkdir -p $(DOCTREES) && touch $@.started
+	$(call LOGGED,reading,$(SPHINX) -d $(DOCTREES) -b dummy $(DOCS) $(DOCTREES))
+	mv $@.started $@
+
 # The website's pages are written into html.new; this stamp says they are
 # up to date with the sources, so the PDF and EPUB can be copied in after.
 HTML_PAGES := $(BUILDDIR)/doctrees/html.written
 # (.buildinfo is Sphinx's note of this machine's paths, not part of the site.)
-BUILD_PAGES = $(SPHINX) -d $(BUILDDIR)/doctrees/html -b html $(DOCS) $(BUILDDIR)/html.new \
+BUILD_PAGES = $(WRITE) -b html $(DOCS) $(BUILDDIR)/html.new \
 	&& rm -f $(BUILDDIR)/html.new/.buildinfo
 
 # One run of the pdf builder writes both editions (see handbook/sphinxext/pdf/).
 $(LARGE_PDF): $(PDF)
 
-$(PDF): $(INSTALLED) $(SOURCES)
+$(PDF): $(READ)
 	rm -rf $(BUILDDIR)/pdf.new
-	$(call LOGGED,PDF,$(SPHINX) -d $(BUILDDIR)/doctrees/pdf -b pdf $(DOCS) $(BUILDDIR)/pdf.new)
+	$(call WRITTEN,PDF,$(WRITE) -b pdf $(DOCS) $(BUILDDIR)/pdf.new)
 	rm -rf $(BUILDDIR)/pdf && mv $(BUILDDIR)/pdf.new $(BUILDDIR)/pdf
 
-$(HTML_PAGES): $(INSTALLED) $(SOURCES)
+$(HTML_PAGES): $(READ)
 	rm -rf $(BUILDDIR)/html.new $@
-	$(call LOGGED,website,$(BUILD_PAGES))
+	$(call WRITTEN,website,$(BUILD_PAGES))
 	touch $@
 
 # When the pages are up to date but the PDF or EPUB is new (it was missing),
 # the site is remade from the one in place, whose pages are the same; with
-# no site in place either, the pages are built again.
+# no site in place either, the pages are written again.
 $(SITE): $(HTML_PAGES) $(PDF) $(EPUB)
 	test -d $(BUILDDIR)/html.new || test ! -d $(BUILDDIR)/html \
 		|| cp -a $(BUILDDIR)/html $(BUILDDIR)/html.new
@@ -189,7 +217,7 @@ $(SITE): $(HTML_PAGES) $(PDF) $(EPUB)
 	touch $(BUILDDIR)/html.new/.built
 	rm -rf $(BUILDDIR)/html && mv $(BUILDDIR)/html.new $(BUILDDIR)/html
 
-$(EPUB): $(INSTALLED) $(SOURCES)
+$(EPUB): $(READ)
 	rm -rf $(BUILDDIR)/epub.new
-	$(call LOGGED,EPUB,$(SPHINX) -d $(BUILDDIR)/doctrees/epub -b epub $(DOCS) $(BUILDDIR)/epub.new)
+	$(call WRITTEN,EPUB,$(WRITE) -b epub $(DOCS) $(BUILDDIR)/epub.new)
 	rm -rf $(BUILDDIR)/epub && mv $(BUILDDIR)/epub.new $(BUILDDIR)/epub

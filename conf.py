@@ -45,6 +45,7 @@ handbook_feedback_email = os.environ.get(
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
+    "handbook.sphinxext.bibliography",  # the reference list in one A-to-Z order
     "handbook.sphinxext.site",
     "handbook.sphinxext.lean",  # the website: fast on a phone, private (see its docstring)
     "handbook.sphinxext.markup",  # HTML that assistive technology reads right (site and EPUB)
@@ -56,6 +57,7 @@ extensions = [
     "handbook.sphinxext.linkcheck",  # make linkcheck always ends, with its report
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
+    "handbook.sphinxext.readonce",  # make reads the sources once, then writes each output
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags; the EPUB's accessibility
@@ -84,7 +86,7 @@ myst_url_schemes = ["http", "https", "mailto", "tel", "sms"]
 
 # -- Citations (bibliography files are named relative to the sources) --------
 bibtex_bibfiles = ["references.bib"]
-bibtex_default_style = "plain"  # the list runs A to Z by author, as readers look up "Lyons et al., 2021"
+bibtex_default_style = "handbook"  # pybtex's plain, in one A-to-Z list by author (see the extension)
 bibtex_reference_style = "author_year"
 
 # -- Website -----------------------------------------------------------------

@@ -4,7 +4,9 @@
   ``extensions`` lists them): the website's additions (``site``, ``lean``), the
   PDF builder (``pdf``), the contributor checks and their messages (``checks``,
   ``messages``), each page's review dates (``review``) and feedback links
-  (``feedback``), and publishing (``publish``).
+  (``feedback``), the reference list's order (``bibliography``),
+  publishing (``publish``), and ``readonce``, which lets ``make`` read the
+  sources once for all three outputs.
 - ``tools/``: command-line tools that run outside the build, on its sources or
   its output (``python -m handbook.tools.NAME``): link checks (``links``,
   ``linkreport``), text checks (``dedupe``, ``prose``, which read pages through

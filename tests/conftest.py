@@ -1,9 +1,14 @@
-"""Shared fixtures: the handbook is built once per test session, fresh.
+"""Shared fixtures: the handbook is built once per run, fresh, and one browser
+opens it.
 
 The build runs the Makefile's own targets into a temporary folder, so the
 tests check exactly what `make` gives a reader, and never a stale build.
+With pytest-xdist's workers (make test runs two), the build is still made
+once; each browser test module starts one Chromium and one server.
+Helpers that tests share are in utils.py (imported, not fixtures).
 """
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -11,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from handbook.shared import STRICT, read_conf
 from pypdf import PdfReader
+from site_in_browser import Visit, serve, site_pages
+from utils import ROOT, ROOTS, SOURCE_DATE_EPOCH
+
+from handbook.shared import read_conf
+from handbook.tools.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytest_plugins = ("sphinx.testing.fixtures",)  # app, make_app: in-process builds
 
-ROOT = Path(__file__).resolve().parent.parent
-ROOTS = Path(__file__).resolve().parent / "roots"
-SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Tests read Sphinx's messages as plain text; CI (CI=true) would colour them.
 os.environ["NO_COLOR"] = "1"
 
@@ -32,6 +37,16 @@ class Book:
     builddir: Path
     html: Path
     pdf: Path
+
+
+# The modules that take longest, run first: with make test's two workers
+# (--dist loadfile hands out whole modules in this order), neither is left
+# running one of them alone at the end while the other has finished.
+LONGEST_FIRST = ("test_reproducible.py", "test_browser.py", "test_keyboard.py")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: (LONGEST_FIRST + (item.path.name,)).index(item.path.name))
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +63,24 @@ def config() -> dict:
 
 @pytest.fixture(scope="session")
 def book(tmp_path_factory, config) -> Book:
-    """Build the website and the PDF with `make html` into a fresh folder."""
-    builddir = tmp_path_factory.mktemp("build")
-    subprocess.run(
-        ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", "html"],
-        cwd=ROOT, check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
-    )
+    """Build the website and the PDF with `make html` into a fresh folder.
+
+    Once per run: with pytest-xdist's workers (``-n``), the first to ask
+    builds it into the run's shared temporary folder, and the others wait
+    for it and read the same build.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's, above each worker's own
+    builddir = shared / "book"
+    with open(shared / "book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker builds; the others wait here
+        if not (builddir / "html" / ".built").is_file():  # the Makefile's last step
+            subprocess.run(
+                ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", "html"],
+                cwd=ROOT, check=True,
+                env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
+            )
     return Book(
         builddir=builddir,
         html=builddir / "html",
@@ -75,21 +101,49 @@ def reader(edition) -> PdfReader:
     return PdfReader(edition[1])
 
 
-REVIEW_TODAY = "2026-06-01"  # the day the review-date tests check against
+# -- The browser tests' (test_browser*.py, test_keyboard.py) ------------------
 
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a module's tests; each opens its own contexts.
 
-def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
-                 review: bool = False) -> subprocess.CompletedProcess:
-    """Build a project under tests/roots/ with the handbook's configuration.
-
-    Test projects' pages carry no review dates, so the review check
-    (handbook/sphinxext/review.py) is off unless ``review``, which checks
-    them against REVIEW_TODAY.
+    Not one for the whole run: closed at the end of a pytest-xdist worker's
+    session, Playwright waited for ever (a run of make test hung there).
     """
-    settings = (["-D", f"handbook_review_today={REVIEW_TODAY}"] if review
-                else ["-D", "handbook_review_required=0"])
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", *STRICT,
-         "-c", str(ROOT), *settings, "-b", builder, str(srcdir), str(outdir)],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Chromium: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def served_site(book, config):
+    """The built site, served over HTTP on 127.0.0.1 for a module's tests."""
+    with serve(book.html, config.get("notfound_urls_prefix")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_paths(book) -> list[str]:
+    """Every page of the built site, as a path from its root."""
+    found = site_pages(book.html)
+    assert "index.html" in found
+    return found
+
+
+@pytest.fixture
+def visit(browser, served_site):
+    """Opens tabs on the site (``visit(viewport=...)``), each closed after the test."""
+    visits = []
+
+    def open_visit(**options) -> Visit:
+        visits.append(Visit(browser, served_site, **options))
+        return visits[-1]
+
+    yield open_visit
+    for v in visits:
+        v.close()

@@ -176,3 +176,20 @@ def all_problems(pdf: pikepdf.Pdf, html: BeautifulSoup | None = None) -> list[st
     if html is not None:
         problems += check_paragraph_words(pdf, tags, html)
     return problems
+
+
+BOOK_FACE = re.compile(r"^/[A-Z]{6}\+AtkinsonHyperlegible(Mono)?-(Regular|Italic|Bold|BoldItalic)$")
+
+
+def embedded_faces(pdf) -> set[str]:
+    """The book's faces a PDF embeds ("Regular", "Mono-Regular", ...); each font
+    must be one of the book's own, embedded (test_pdf.py, test_pdf_small.py)."""
+    faces = set()
+    for page in pdf.pages:
+        for font in page.Resources.get("/Font", {}).values():
+            name = str(font.BaseFont)
+            assert BOOK_FACE.match(name), name
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
+            faces.add(name.split("+AtkinsonHyperlegible")[1].lstrip("-"))
+    return faces

@@ -7,7 +7,7 @@ The reference list links each source's address, so an entry's ``url`` or
 
 import re
 
-from conftest import ROOTS, sphinx_build
+from utils import ROOTS, sphinx_build
 
 from handbook.sphinxext.checks import insecure_sources
 

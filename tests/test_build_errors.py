@@ -1,10 +1,10 @@
 """A broken source stops the build with a message that says where."""
 
-from conftest import ROOTS, sphinx_build
+from utils import ROOTS, build_in_process
 
 
-def test_broken_cross_reference_fails_naming_file_and_line(tmp_path):
-    result = sphinx_build(ROOTS / "broken-xref", tmp_path / "out")
-    assert result.returncode != 0
-    assert "index.md:5" in result.stderr and "missing-page" in result.stderr
-    assert "index.md:7" in result.stderr and "a-label-nobody-defined" in result.stderr
+def test_broken_cross_reference_fails_naming_file_and_line(make_app, tmp_path):
+    built = build_in_process(make_app, ROOTS / "broken-xref", tmp_path, "html")
+    assert built.status != 0
+    assert "index.md:5" in built.warnings and "missing-page" in built.warnings
+    assert "index.md:7" in built.warnings and "a-label-nobody-defined" in built.warnings

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from utils import ROOT
 from ruamel.yaml import YAML
 
 CITATION = ROOT / "CITATION.cff"
@@ -16,15 +16,17 @@ def cff() -> dict:
     return YAML(typ="safe").load(CITATION.read_text("utf-8"))
 
 
+NO_CFFCONVERT = ("cffconvert (the Citation File Format's own validator) is not installed: "
+                 "run `make` to install requirements.lock into .venv (it pins cffconvert)")
+
+
 def test_the_citation_file_is_valid_cff():
-    cffconvert = pytest.importorskip(
-        "cffconvert", reason="cffconvert (the Citation File Format's own validator) is not "
-        "installed: add cffconvert to requirements.in and run make lock")
+    cffconvert = pytest.importorskip("cffconvert", reason=NO_CFFCONVERT)
     cffconvert.Citation(CITATION.read_text("utf-8")).validate()  # raises if not valid
 
 
 def test_the_validator_rejects_a_broken_file():
-    cffconvert = pytest.importorskip("cffconvert", reason="cffconvert is not installed")
+    cffconvert = pytest.importorskip("cffconvert", reason=NO_CFFCONVERT)
     broken = CITATION.read_text("utf-8").replace("date-released: ", "date-released: on ")
     with pytest.raises(Exception, match="date-released"):
         cffconvert.Citation(broken).validate()

@@ -261,21 +261,22 @@ def test_texts_without_content_words_are_not_similar():
     assert similarity("It is what it is.", "It is what it is.") == 0.0
 
 
-def test_the_command_exits_1_and_prints_each_pair(tmp_path):
-    first, second = REWORDED["clauses reordered"]
+def _command(tmp_path: Path, first: str, second: str) -> subprocess.CompletedProcess:
+    """`python -m handbook.tools.dedupe` on two pages, one passage each."""
     _pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{second}\n")
-    result = subprocess.run([sys.executable, "-m", "handbook.tools.dedupe", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    return subprocess.run([sys.executable, "-m", "handbook.tools.dedupe", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_the_command_exits_1_and_prints_each_pair(tmp_path):
+    result = _command(tmp_path, *REWORDED["clauses reordered"])
     assert result.returncode == 1
     first_page, second_page = tmp_path / "a.md", tmp_path / "b.md"
     assert result.stdout.startswith(f"{first_page}:3: says the same as {second_page}:3 (")
 
 
 def test_the_command_exits_0_with_a_summary_when_all_is_said_once(tmp_path):
-    first, second = SAME_TOPIC["stigma"]
-    _pages(tmp_path, f"# One\n\n{first}\n", f"# Two\n\n{second}\n")
-    result = subprocess.run([sys.executable, "-m", "handbook.tools.dedupe", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    result = _command(tmp_path, *SAME_TOPIC["stigma"])
     assert result.returncode == 0
     assert len(result.stdout.splitlines()) == 1
 

@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from utils import ROOT
 
 from handbook.tools.browser import CHROMIUM
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, sphinx_build
+from utils import ROOT, build_in_process
 
 SOURCES = sorted(p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md"))
 
@@ -34,19 +34,19 @@ def _check_page(path, address: str, page_url: str, repository: str) -> None:
     assert fields["title"] == [f"Feedback on “{title}”"] and page_url in fields["body"][0]
 
 
-def test_a_page_offers_an_email_and_an_issue_naming_it(tmp_path, config):
+def test_a_page_offers_an_email_and_an_issue_naming_it(make_app, tmp_path, config):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "references.bib").write_text("")
     (docs / "index.md").write_text("# Start here\n\n```{toctree}\nsub/page\n```\n")
     (docs / "sub").mkdir()
     (docs / "sub" / "page.md").write_text("# A page & more\n\nWords.\n")
-    result = sphinx_build(docs, tmp_path / "html")
-    assert result.returncode == 0, result.stderr
+    built = build_in_process(make_app, docs, tmp_path / "in", "html")
+    assert built.status == 0, built.warnings
     base = config["html_baseurl"]
-    _check_page(tmp_path / "html" / "sub" / "page.html", config["handbook_feedback_email"],
+    _check_page(built.outdir / "sub" / "page.html", config["handbook_feedback_email"],
                 f"{base}sub/page.html", config["repository_url"])
-    _check_page(tmp_path / "html" / "index.html", config["handbook_feedback_email"],
+    _check_page(built.outdir / "index.html", config["handbook_feedback_email"],
                 f"{base}index.html", config["repository_url"])
 
 

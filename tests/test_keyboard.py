@@ -10,11 +10,7 @@ which axe cannot check for being the right ones.
 
 import pytest
 
-import test_browser
-from test_browser import DESKTOP, Visit, _focused
-
-# The browser tests' fixtures: a browser, the site served, a tab on it.
-browser, site, visit, pages = test_browser.browser, test_browser.site, test_browser.visit, test_browser.pages
+from site_in_browser import DESKTOP, Visit, focused as _focused
 
 PHONE_390 = {"width": 390, "height": 844}
 SIZES = {"phone": PHONE_390, "desktop": DESKTOP}
@@ -81,10 +77,10 @@ def _controls(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_every_control_on_every_page_has_its_own_name(visit, pages, size):
+def test_every_control_on_every_page_has_its_own_name(visit, site_paths, size):
     tab = visit(viewport=SIZES[size])
     problems, toggled = [], set()
-    for path in pages:
+    for path in site_paths:
         tab.open(path)
         for control in _controls(tab.page):
             name = control["name"]
@@ -100,7 +96,7 @@ def test_every_control_on_every_page_has_its_own_name(visit, pages, size):
     if size == "desktop":
         # The menu opens only the reader's own chapter (conf.py's collapse_navbar), so
         # a toggle is expected on every page of a chapter with pages of its own.
-        in_chapters = {path for path in pages if "/" in path}
+        in_chapters = {path for path in site_paths if "/" in path}
         assert in_chapters and in_chapters <= toggled, (
             f"expected a named chapter toggle on these pages: {sorted(in_chapters - toggled)}")
 

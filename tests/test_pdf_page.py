@@ -69,3 +69,19 @@ def test_the_head_and_foot_are_as_large_as_the_edition_allows(reader, edition):
         foot = _lines([run for run in margins if run[2] <= FOOT])
         for item in ("999 in an emergency", "NHS 111", "Samaritans 116 123", f"Page {number}"):
             assert any(item in line for line in foot), (number, item, foot)
+
+
+def test_no_term_is_left_at_the_foot_of_a_page_without_its_meaning(reader, book):
+    # The glossary's terms and the other definition lists' (the book's HTML
+    # page, beside the PDFs, has them as <dt>): a term is kept with its text.
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup(book.pdf.with_name("index.html").read_text("utf-8"), "html.parser")
+    terms = {" ".join(dt.get_text(" ").split()) for dt in html.find_all("dt")}
+    assert len(terms) > 10  # the glossary's, at least
+    stranded = []
+    for number, page in enumerate(reader.pages, 1):
+        lines = _lines([run for run in _runs(page) if FOOT < run[2] < HEAD])
+        if lines and lines[-1] in terms:
+            stranded.append(f"page {number}: {lines[-1]!r}")
+    assert stranded == []

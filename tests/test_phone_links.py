@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, NavigableString
-from conftest import ROOT, ROOTS, sphinx_build
+from utils import ROOT, ROOTS, build_in_process
 
 SOURCES = sorted(p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md"))
 # What a phone number looks like in the text (a reader's, not a machine's).
@@ -73,10 +73,10 @@ def phone_problems(page: Path) -> list[str]:
     return problems
 
 
-def test_a_number_that_is_not_a_link_or_dials_another_is_found(tmp_path):
-    result = sphinx_build(ROOTS / "phone-links", tmp_path / "html")
-    assert result.returncode == 0, result.stderr
-    assert phone_problems(tmp_path / "html" / "index.html") == [
+def test_a_number_that_is_not_a_link_or_dials_another_is_found(make_app, tmp_path):
+    built = build_in_process(make_app, ROOTS / "phone-links", tmp_path, "html")
+    assert built.status == 0, built.warnings
+    assert phone_problems(built.outdir / "index.html") == [
         "“0808 808 8000” dials 08088088001: the link's text must show the number it dials",
         "“Call the helpline” dials 116123: the link's text must show the number it dials",
         "0800 1111 is not a tel: or sms: link: write it as [0800 1111](tel:08001111)",

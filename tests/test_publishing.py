@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SOURCE_DATE_EPOCH
+from utils import ROOT, SOURCE_DATE_EPOCH
 
 DOCS = ROOT / "docs"
 SOURCES = sorted(p.relative_to(DOCS).with_suffix("").as_posix() for p in DOCS.rglob("*.md"))
@@ -36,6 +36,7 @@ class Release:
 
     epub: Path
     dist: Path
+    pdfs: Path  # the build's PDFs
 
 
 def _description(doc: str) -> str:
@@ -62,12 +63,13 @@ def pages(book) -> dict[str, BeautifulSoup]:
 
 
 @pytest.fixture(scope="module")
-def release(book, config) -> Release:
-    """`make dist` in the session's build folder: adds the EPUB and dist/."""
-    dist = book.builddir / "dist"
+def release(book, config, tmp_path_factory) -> Release:
+    """`make dist` from the session's build folder into a folder of its own
+    (the build is shared: other tests read it meanwhile)."""
+    dist = tmp_path_factory.mktemp("release") / "dist"
     # A release needs committed sources: a clean checkout stands in for this
     # one, which may have edits (tests/test_dist.py checks that refusal).
-    clean = book.builddir / "clean-checkout"
+    clean = dist.with_name("clean-checkout")
     clean.mkdir()
     for command in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "clean"]):
         subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@localhost",
@@ -78,7 +80,8 @@ def release(book, config) -> Release:
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
         env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)},
     )
-    return Release(epub=book.builddir / "epub" / f"{config['epub_basename']}.epub", dist=dist)
+    return Release(epub=book.builddir / "epub" / f"{config['epub_basename']}.epub", dist=dist,
+                   pdfs=book.builddir / "pdf")
 
 
 # -- Found by search engines ---------------------------------------------------
@@ -183,7 +186,7 @@ def _epubcheck() -> list[str] | None:
 def test_epub_passes_epubcheck(release):
     command = _epubcheck()
     if command is None:
-        pytest.skip("epubcheck is not installed (Debian and Ubuntu: apt-get install epubcheck)")
+        pytest.skip("epubcheck is not installed: sudo apt-get install epubcheck (Debian and Ubuntu)")
     result = subprocess.run([*command, str(release.epub)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 errors / 0 warnings" in result.stdout, result.stdout
@@ -233,12 +236,12 @@ def test_epub_has_its_cover(release, opf):
 def test_dist_has_the_files_named_with_the_edition(release, config):
     book = Path(config["pdf_filename"]).stem
     name = f"{book}-{config['release']}"
-    large_print = release.dist.parent / "pdf" / f"{book}-large-print.pdf"
+    large_print = release.pdfs / f"{book}-large-print.pdf"
     assert sorted(p.name for p in release.dist.iterdir()) == sorted([
         f"{name}-website.zip", f"{name}.pdf", f"{name}.epub", f"{name}-SHA256SUMS",
         *([f"{name}-large-print.pdf"] if large_print.exists() else []),
     ])
-    built_pdf = release.dist.parent / "pdf" / config["pdf_filename"]
+    built_pdf = release.pdfs / config["pdf_filename"]
     assert (release.dist / f"{name}.pdf").read_bytes() == built_pdf.read_bytes()
     assert (release.dist / f"{name}.epub").read_bytes() == release.epub.read_bytes()
 

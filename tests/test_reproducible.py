@@ -19,14 +19,21 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SOURCE_DATE_EPOCH
+from utils import ROOT, SOURCE_DATE_EPOCH
 
 VENV = ROOT / ".venv"
 
 
 def _copy_project(target: Path) -> Path:
     """The working tree as git sees it (committed or not, less what is ignored),
-    with its history, so both copies date their pages alike."""
+    with its history, so both copies date their pages alike.
+
+    The history comes by a clone (a git worktree's .git is only a file naming
+    its repository), moved to this checkout's commit, whose index is then
+    the commit's: the copy's changes against it are the working tree's own.
+    """
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(ROOT), str(target)],
+                   check=True, capture_output=True)
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, check=True,
@@ -36,7 +43,8 @@ def _copy_project(target: Path) -> Path:
         if source.is_file():  # not a file deleted but not yet committed
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    shutil.copytree(ROOT / ".git", target / ".git", ignore=shutil.ignore_patterns("*.lock"))
+    for command in (["fetch", "-q", str(ROOT), "HEAD"], ["reset", "-q", "FETCH_HEAD"]):
+        subprocess.run(["git", *command], cwd=target, check=True, capture_output=True)
     return target
 
 

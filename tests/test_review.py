@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, sphinx_build
+from utils import ROOT, build_in_process
 from sphinx.util.console import strip_colors
 
 SOURCES = sorted((ROOT / "docs").rglob("*.md"))
@@ -40,14 +40,14 @@ def _review_paragraphs(path):
     return [p.get_text() for p in soup.select("p.handbook-review")]
 
 
-def test_the_dates_show_at_the_end_of_the_page_in_words(tmp_path):
+def test_the_dates_show_at_the_end_of_the_page_in_words(make_app, tmp_path):
     docs = _project(tmp_path / "docs", {
         "deep": "last_reviewed: 2026-02-03\nreview_due: 2026-08-03\n"})
     (docs / "deep.md").write_text((docs / "deep.md").read_text() + "\n## Part\n\nMore.\n")
-    result = sphinx_build(docs, tmp_path / "html", review=True)
-    assert result.returncode == 0, result.stderr
-    html = (tmp_path / "html" / "deep.html").read_text("utf-8")
-    assert _review_paragraphs(tmp_path / "html" / "deep.html") == [
+    built = build_in_process(make_app, docs, tmp_path / "in", "html", review=True)
+    assert built.status == 0, built.warnings
+    html = (built.outdir / "deep.html").read_text("utf-8")
+    assert _review_paragraphs(built.outdir / "deep.html") == [
         "Page last reviewed: 3 February 2026. Next review due: 3 August 2026."]
     assert html.index("More.") < html.index("Page last reviewed")  # at the end
 
@@ -57,20 +57,20 @@ def test_the_dates_show_at_the_end_of_the_page_in_words(tmp_path):
     ("last_reviewed: 2026-07-01\nreview_due: 2027-01-10\n", "after today (2026-06-01)"),
 ], ids=["cycle-too-long", "reviewed-in-the-future"])
 def test_a_review_cycle_longer_than_the_page_allows_or_a_future_review_fails(
-        tmp_path, front_matter, message):
+        make_app, tmp_path, front_matter, message):
     docs = _project(tmp_path / "docs", {"page": front_matter})
-    result = sphinx_build(docs, tmp_path / "html", review=True)
-    assert result.returncode != 0
-    assert re.search(r"page\.md:\d: WARNING: .*" + re.escape(message), result.stderr), \
-        result.stderr
+    built = build_in_process(make_app, docs, tmp_path / "in", "html", review=True)
+    assert built.status != 0
+    assert re.search(r"page\.md:\d: WARNING: .*" + re.escape(message), built.warnings), \
+        built.warnings
 
 
-def test_the_help_page_has_a_short_review_cycle(tmp_path):
+def test_the_help_page_has_a_short_review_cycle(make_app, tmp_path):
     docs = _project(tmp_path / "docs", {
         "help-now": "last_reviewed: 2026-01-10\nreview_due: 2026-12-10\n"})
-    result = sphinx_build(docs, tmp_path / "html", review=True)
-    assert "help-now.md:3: WARNING: review_due is 334 days after" in result.stderr, \
-        result.stderr
+    built = build_in_process(make_app, docs, tmp_path / "in", "html", review=True)
+    assert "help-now.md:3: WARNING: review_due is 334 days after" in built.warnings, \
+        built.warnings
 
 
 def test_every_page_of_the_site_and_the_epub_shows_its_own_review_dates(book):

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import ROOT
+from utils import ROOT
 from handbook.tools.scale import CHAPTERS, make_book, pages
 
 LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$", re.M)

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import ROOT
+from utils import ROOT
 from handbook.tools.prose import flesch_reading_ease, page_prose, prose_lines, style_problems
 
 DOCS = ROOT / "docs"

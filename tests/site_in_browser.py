@@ -1,0 +1,133 @@
+"""The built site in a real browser: what the browser tests share.
+
+The site is served from 127.0.0.1 under its published path, and opened in
+headless Chromium (Debian's, at /usr/bin/chromium) through Playwright; a
+Visit is one tab that refuses, and records, any request to another host.
+conftest.py's fixtures (``browser``, ``served_site``, ``visit``,
+``site_paths``) start one browser and one server for each module's tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from utils import ROOT
+
+from handbook.shared import site_pages as shared_site_pages
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def site_pages(html: Path) -> list[str]:
+    """Every page of the built site, as a path from its root."""
+    return [page.relative_to(html).as_posix() for page in shared_site_pages(html)]
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its published path (say /handbook/), as its
+    host does: the 404 page links its files from there."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "no such file")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def serve(html: Path, published: str) -> Iterator[str]:
+    """The site in html served over HTTP on 127.0.0.1 (a free port), under
+    its published path (conf.py's notfound_urls_prefix); yields its address."""
+    folder = (published or "/").strip("/")
+    prefix = f"/{folder}/" if folder else "/"
+    handler = functools.partial(
+        type("Handler", (SiteHandler,), {"prefix": prefix}), directory=str(html),
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Visit:
+    """A browser tab on the site that refuses, and records, any other host."""
+
+    def __init__(self, browser, site: str, **options) -> None:
+        self.site = site
+        self.requests: list[str] = []
+        self.elsewhere: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(**options)
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith((self.site, "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.elsewhere.append(url)
+            route.abort()
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.site + path)  # until "load": its fonts too
+        if "search.html?q=" in path:
+            self.page.wait_for_selector("#search-results li a")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def axe(page) -> list[str]:
+    """axe-core's WCAG 2.2 AA violations on the page, one line each."""
+    # Evaluated through the DevTools protocol: the page's Content-Security-
+    # Policy would refuse it as an inline script.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+
+
+def focused(page) -> dict:
+    """The focused element, and whether its focus ring can be seen: an
+    outline or a shadow, in a colour that is not transparent, round a box
+    that is not empty (an outline round a 0 px tall box draws nothing)."""
+    return page.evaluate("""() => {
+        const e = document.activeElement, s = getComputedStyle(e);
+        const box = e.getBoundingClientRect();
+        const clear = (c) => c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+                        && !clear(s.outlineColor);
+        return {text: (e.innerText || e.getAttribute('aria-label') || e.value || '').trim(),
+                tag: e.tagName, href: e.getAttribute('href'),
+                box: [Math.round(box.width), Math.round(box.height)],
+                ring: (outline || s.boxShadow !== 'none') && box.width > 0 && box.height > 0};
+    }""")
