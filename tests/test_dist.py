@@ -176,6 +176,23 @@ def test_a_build_with_an_empty_release_stops_naming_conf_py(tmp_path):
     assert 'release = version = "1.1"' in result.stderr and "Traceback" not in result.stderr
 
 
+
+def test_a_conf_py_with_no_release_line_is_named_as_a_file_not_a_page(tmp_path):
+    # With no line to point at, the message names conf.py itself (Sphinx
+    # reads a location without a line number as a page: "conf.py.rst").
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "conf.py").write_text('extensions = ["handbook.sphinxext.release"]\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.rst").write_text("A book\n======\n")
+    result = subprocess.run(
+        [ROOT / ".venv/bin/sphinx-build", "-q", "-W", "-b", "dummy", "-c", str(tmp_path / "conf"),
+         str(tmp_path / "src"), str(tmp_path / "out")],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode != 0
+    assert re.search(r"conf\.py:1: ERROR: `release` is empty", result.stderr), result.stderr
+    assert "conf.py.rst" not in result.stderr
+
 def _small_book(out: Path, builder: str, draft: str) -> Path:
     """The small book built with one builder, as a draft of ``draft`` ("" for a release)."""
     subprocess.run(

@@ -41,7 +41,9 @@ def check_release(app: Sphinx, config: Config) -> None:
         "`release` is empty or missing, so the book has no edition\n"
         '    How to fix: set it in conf.py, as in: release = version = "1.1" '
         '(README, "Releasing an edition").',
-        location=f"{conf}:{line}" if line else str(conf), type="handbook", subtype="release",
+        # With no release line, the top of the file: a location without a
+        # line is read as a page name, which fails before the build has pages.
+        location=f"{conf}:{line or 1}", type="handbook", subtype="release",
     )
 
 
