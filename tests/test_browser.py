@@ -172,3 +172,20 @@ def test_printing_shows_the_text_without_the_site_around_it(visit):
                    "#pst-skip-link"):
         assert not tab.page.locator(chrome).is_visible(), chrome
     assert tab.page.locator("article.bd-article p").first.is_visible()
+
+
+def test_on_a_phone_numbers_stay_whole_and_references_carry_no_numbers(visit):
+    # A number split over two lines is misread; the reference list's [1],
+    # [2] ... only took a column, as the text cites by author and year.
+    tab = visit(viewport=PHONE)
+    tab.open("help-now.html")
+    numbers = 'a[href^="tel:"], a[href^="sms:"]'
+    assert tab.page.locator(numbers).count() > 10
+    split = tab.page.eval_on_selector_all(
+        numbers, "links => links.filter(a => a.getClientRects().length > 1).map(a => a.textContent)")
+    assert split == []
+    tab.open("references.html")
+    shown = tab.page.eval_on_selector_all(
+        "div.citation .label", "labels => labels.filter(l => l.getClientRects().length)"
+        ".map(l => l.textContent)")
+    assert shown == []
