@@ -346,3 +346,16 @@ def test_a_reminder_that_links_to_the_full_statement_passes(tmp_path):
     unlinked = _pages(tmp_path, f"# One\n\n{first}\n",
                       f"# Two\n\n{second.replace('treatment', '[treatment](x.md)')}\n")
     assert len(find_duplicates(unlinked)) == 1  # a link elsewhere is no excuse
+
+
+def test_a_reminder_that_points_by_role_to_the_full_statement_passes(tmp_path):
+    # {ref} to a label the other page defines, or {doc} to it (relative or
+    # from the top folder), is as good a pointer as a Markdown link.
+    first, second = SAME_IDEA["adds to care, does not replace it"]
+    full = f"# One\n\n(full-statement)=\n## Care\n\n{first}\n"
+    for pointer in ("{ref}`treatment <full-statement>`", "{doc}`treatment <a>`",
+                    "{doc}`treatment </a>`"):
+        reminder = f"# Two\n\n{second.replace('treatment', pointer)}\n"
+        assert find_duplicates(_pages(tmp_path, full, reminder)) == [], pointer
+    elsewhere = f"# Two\n\n{second.replace('treatment', '{ref}`treatment <nowhere>`')}\n"
+    assert len(find_duplicates(_pages(tmp_path, full, elsewhere))) == 1

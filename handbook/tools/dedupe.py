@@ -33,7 +33,8 @@ words. Two sentences that share at least MIN_SHARED
 concepts, with a Dice overlap from IDEA_THRESHOLD, state the same idea,
 unless they name fewer than MIN_IDEA_UNION between them: a repeated
 one-line reminder ("Call 999 if you are in danger") is allowed, and so is
-a sentence whose paragraph links to the other's page, or two that link to
+a sentence whose paragraph links to the other's page (a Markdown link, a
+``{doc}`` or a ``{ref}`` role), or two that link to
 the same page: reminders that point to the full statement.
 Sentences that share only the topic, or a word or two of it, pass.
 
@@ -82,6 +83,7 @@ STEM = cache(snowballstemmer.stemmer("english").stemWord)
 PHRASE = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
+LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$", re.M)  # a MyST target, (name)=, on its own line
 
 @dataclass(frozen=True)
 class Duplicate(Finding):
@@ -146,7 +148,8 @@ def units(path: Path) -> list[Unit]:
     return found
 
 
-def sentences(path: Path) -> list[Unit]:
+def sentences(path: Path, top: Path | None = None,
+              labels: dict[str, Path] | None = None) -> list[Unit]:
     """Each sentence of a page, and each two in a row, with enough concepts to state an idea.
 
     An idea often takes two short sentences ("It works alongside care. It
@@ -154,7 +157,8 @@ def sentences(path: Path) -> list[Unit]:
     """
     found = []
     for (start, text), targets in linked_passages(path.read_text("utf-8")):
-        links = frozenset(_page(path.parent / target) for target in targets)
+        links = frozenset(_linked_page(path, target, top or path.parent, labels or {})
+                          for target in targets) - {None}
         parts = _sentences(text)
         pairs = [(line, f"{first} {second}")
                  for (line, first), (_, second) in zip(parts, parts[1:], strict=False)]
@@ -162,6 +166,19 @@ def sentences(path: Path) -> list[Unit]:
                   for offset, sentence in parts + pairs
                   if len(concepts(sentence)) >= MIN_IDEA_WORDS]
     return found
+
+
+def _linked_page(path: Path, target: str, top: Path, labels: dict[str, Path]) -> Path | None:
+    """The page a link of ``path`` goes to: ``page.md``, ``/page.md`` from ``top``, or ``#label``."""
+    if target.startswith("#"):
+        return labels.get(target[1:])
+    return _page(top / target.lstrip("/") if target.startswith("/") else path.parent / target)
+
+
+def labels_defined(paths: list[Path]) -> dict[str, Path]:
+    """Each ``(label)=`` target of these pages, and the page it stands in."""
+    return {match[1]: _page(path) for path in paths
+            for match in LABEL.finditer(path.read_text("utf-8"))}
 
 
 def _page(path: Path) -> Path:
@@ -310,7 +327,9 @@ def find_duplicates(paths: Iterable[Path]) -> list[Duplicate]:
         if score >= THRESHOLD and (first.path, first.passage) != (second.path, second.passage):
             keep(best, first, second, Duplicate(first.path, first.line, second.path,
                                                 second.line, score))
-    ideas = [unit for path in paths for unit in sentences(path)]
+    top = Path(os.path.commonpath([p.absolute().parent for p in paths])) if paths else Path()
+    labels = labels_defined(paths)
+    ideas = [unit for path in paths for unit in sentences(path, top, labels)]
     for i, j in candidate_pairs([concepts(unit.text) for unit in ideas], _least_concepts_shared):
         first, second = ideas[i], ideas[j]
         duplicate = same_idea(first, second)

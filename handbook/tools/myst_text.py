@@ -38,6 +38,7 @@ PROSE_DIRECTIVES = frozenset({
 DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}")
 OPTION = re.compile(r"^\s*:[\w-]+:")
 SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,;:!?)])")
+ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")  # {ref}`its text <its-label>`
 DEFAULT_EXTENSIONS = ("colon_fence", "deflist", "substitution", "attrs_inline")
 SKIPPED_INLINE = frozenset({
     "substitution_inline", "html_inline", "footnote_ref", "math_inline", "math_single",
@@ -105,10 +106,21 @@ def _passages(text: str, offset: int):
 
 
 def _pages_linked(inline: Token) -> frozenset[str]:
-    """The pages an inline token's links go to, as written (``../help-now.md``)."""
-    targets = (str(child.attrs.get("href", "")).split("#", 1)[0]
-               for child in inline.children or [] if child.type == "link_open")
-    return frozenset(target for target in targets if target.endswith(".md"))
+    """What an inline token's links go to, as written.
+
+    A Markdown link or a ``{doc}`` role gives its page (``../help-now.md``,
+    ``/help-now.md`` from the top folder); a ``{ref}`` role gives its label
+    as ``#label``, for the caller to find the page that defines it.
+    """
+    targets = set()
+    for child in inline.children or []:
+        if child.type == "link_open":
+            targets.add(str(child.attrs.get("href", "")).split("#", 1)[0])
+        elif child.type == "myst_role" and child.meta.get("name") in ("doc", "ref"):
+            written = ROLE_TARGET.search(child.content)
+            target = (written[1] if written else child.content).strip()
+            targets.add(f"{target}.md" if child.meta["name"] == "doc" else f"#{target}")
+    return frozenset(t for t in targets if t.endswith(".md") or t.startswith("#"))
 
 
 def _directive_body(fence: Token, offset: int):
