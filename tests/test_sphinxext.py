@@ -90,3 +90,15 @@ def test_the_epubs_accessibility_claims_are_settings(app):
     assert ('<meta property="dcterms:conformsTo">EPUB Accessibility 1.1 - WCAG 2.2 Level A'
             '</meta>') in opf
     assert '<meta property="schema:accessMode">textual</meta>' in opf  # the defaults stay
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_a_live_previews_lighter_pass_is_a_setting(make_app, tmp_path, live):
+    """handbook_live (make live) skips the Content-Security-Policy and the pruning."""
+    shutil.copytree(SMALL_BOOK, tmp_path / "src")
+    app = make_app("html", srcdir=tmp_path / "src", freshenv=True,
+                   confoverrides={"handbook_live": live})
+    app.build()
+    page = (app.outdir / "first.html").read_text(encoding="utf-8")
+    assert ('http-equiv="Content-Security-Policy"' in page) is not live
+    app.cleanup()

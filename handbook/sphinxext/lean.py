@@ -42,8 +42,8 @@ get the theme's page), the page context, and a pass over the output when the
 build has finished. That pass changes the written pages only where it must:
 the bundles' names and their version hashes, Sphinx's page options inlined,
 ``rel`` on external links, and the Content-Security-Policy, which can hash
-the inline scripts only once a page is written. The live preview (tag
-``live``) gets a lighter pass.
+the inline scripts only once a page is written. The live preview
+(``handbook_live``) gets a lighter pass.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "lean"
 STATIC = Path(__file__).resolve().parent.parent / "static"  # lean.css: icon sizes
 HTML_BUILDERS = {"html", "dirhtml"}
 # The theme's own assets, which its templates link directly (not through
-# Sphinx's css_files / script_files): stylesheets first, scripts last.
+# Sphinx's css_files / script_files): stylesheets first, scripts last. The
+# defaults of handbook_lean_theme_css and handbook_lean_theme_js (setup).
 THEME_CSS = ["_static/styles/theme.css", "_static/styles/pydata-sphinx-theme.css"]
 THEME_JS = ["_static/scripts/bootstrap.js", "_static/scripts/pydata-sphinx-theme.js"]
 # Sphinx's page options, which the theme's per-page inline scripts extend:
@@ -127,8 +128,8 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
         plain = set(script.attributes) <= {"priority"} and str(script.filename) != DOC_OPTIONS
         (js if script.filename and is_local(script.filename) and plain else other_js).append(script)
 
-    css_names = THEME_CSS + [str(s.filename) for s in css]
-    js_names = [str(s.filename) for s in js] + THEME_JS
+    css_names = list(app.config.handbook_lean_theme_css) + [str(s.filename) for s in css]
+    js_names = [str(s.filename) for s in js] + list(app.config.handbook_lean_theme_js)
     if not state.css:
         state.css, state.js = css_names, js_names
     elif (css_names, js_names) != (state.css, state.js):
@@ -194,11 +195,11 @@ def _build_finished(app: Sphinx, exception) -> None:
     pages = site_pages(out)
     page_text = {page: page.read_text(encoding="utf-8") for page in pages}
 
-    # The live preview (make live, tagged "live") must rebuild within a
+    # The live preview (make live: handbook_live) must rebuild within a
     # second or so, and sphinx-autobuild adds an inline script to each page
     # to reload it: there the CSS is only joined, the fonts and files are
     # left as they are, and pages carry no Content-Security-Policy.
-    live = app.tags.has("live")
+    live = app.config.handbook_live
 
     js_text = bundle_js(out, state.js)
     _write(out / JS_BUNDLE, js_text)
@@ -353,6 +354,12 @@ def _init_state(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("handbook_live", False, "html", types=frozenset({bool}),
+                         description="a live preview's build: lighter, no CSP (make live)")
+    app.add_config_value("handbook_lean_theme_css", THEME_CSS, "html", types=frozenset({list}),
+                         description="the theme's stylesheets its templates link directly")
+    app.add_config_value("handbook_lean_theme_js", THEME_JS, "html", types=frozenset({list}),
+                         description="the theme's scripts its templates link directly")
     app.setup_extension("handbook.sphinxext.nav")  # the menu, drawn once a build
     app.connect("config-inited", _add_templates)
     app.add_css_file("lean.css")
