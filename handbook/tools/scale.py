@@ -27,59 +27,9 @@ Nothing here is run by ``make test``.
 ``python -m handbook.tools.scale --profile DOCS OUT`` profiles the website
 build by function, in processor time.
 
-Measured 2026-12-01 on this project's 2-core machine while four other
-builds ran (load 11 to 15), so in processor time (user+sys, all of make's
-processes): ``make bench SCALE="10 30"``, run once (31, 312, 933 pages):
-
-=============================  ======  =======  =======  =========
-stage, processor time          1×      10×      30×      10× → 30×
-=============================  ======  =======  =======  =========
-website build (make html)      8.4 s   20.1 s   51.6 s   ×2.6
-PDF build (make pdf)           4.9 s   24.4 s   81.5 s   ×3.3
-EPUB build (make epub)         3.2 s   12.3 s   33.6 s   ×2.7
-make after a one-word edit     12.9 s  70.2 s   180.1 s  ×2.6
-site links checked             1,493   19,737   59,023   ×3.0
-mean page size                 21 KB   22 KB    22 KB    ×1.0
-=============================  ======  =======  =======  =========
-
-The website build alone (``sphinx-build -b html``, the Makefile's flags,
-``/usr/bin/time``) before this change (main at 7156d78): 5.5 s at 1×,
-45.4 s at 10×; after it 4.6 s and 20.5 s (57.5 s at 30×).
-
-Before, by function (cProfile of the 10× build, by the clock: 154 s):
-``pydata_sphinx_theme.toctree.generate_toctree_html`` 44 %, called twice a
-page: once by the theme's check for empty templates
-(``update_and_remove_templates``, 28 %), once for the page, because
-lean's toggle naming called the theme's cached function with ``kind``
-positional, a cache miss. Each call resolved the whole book's toctree
-(``global_toctree_for_doc``, 15 %; ``_toctree_copy``) and re-read it with
-BeautifulSoup (13 %): pages squared. Then ``lean._build_finished`` 12 %,
-of which ``_prune`` 6 % (``Path.resolve`` on 28,500 hrefs); reading the
-sources 10 %; ``sphinxcontrib.bibtex``'s ``resolve_xref`` 5 %.
-
-After, nav.py writes each menu from an outline read once a build (its
-``menu`` is about 1 % of the 10× build), and a page's menu lists at most
-``handbook_nav_max_entries`` chapters (mean page 23 KB at 1×, 10× and 30×).
-At 30× (223 s of processor time under the profiler), each a cost per page
-or per citation: reading the sources (MyST, docutils' transforms) 36 %, the
-search index (stemming every word) 18 %, the pages through the theme's
-templates 17 %, ``sphinxcontrib.bibtex``'s ``resolve_xref`` 11 % (pybtex's
-``find_plugin`` scans every installed package's entry points again for each
-citation: 10 %), the theme's empty-template check 6 %,
-``lean._build_finished`` 6 %, nav.py's menus 2 %.
-
-What still grows faster than the pages, and why it stays:
-
-- nothing in the website build, 10× to 30× (from 1× it grows less than the
-  pages, as fixed costs, the stylesheet bundle and starting Sphinx, weigh
-  most at 1×); the PDF build's ×3.3 is the pdf builder's (not measured here);
-- the duplicate check's candidate pairs (``dedupe.candidate_pairs``): 18,300
-  at 1×, 2.0 million at 10× (of 32 million pairs). Each copy here repeats
-  its chapter's sentences with the words swapped, so each shares its rare
-  words with the same sentence in every other copy: real duplicates, which
-  the check must compare. A real book's pairs grow with its real overlaps;
-- the site link check counts every link (22,800 at 10×) but checks each
-  distinct target once (1,893 at 10×).
+What the book's growth costs, stage by stage and by function, as last
+measured, is in README.md ("How the build grows"); rerun ``make bench
+SCALE="10 30"`` rather than trust old figures.
 """
 
 from __future__ import annotations
