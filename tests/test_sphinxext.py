@@ -92,13 +92,26 @@ def test_the_epubs_accessibility_claims_are_settings(app):
     assert '<meta property="schema:accessMode">textual</meta>' in opf  # the defaults stay
 
 
+def _first_page(make_app, tmp_path, **overrides) -> str:
+    """The small book's first page, built in-process with these settings."""
+    shutil.copytree(SMALL_BOOK, tmp_path / "src")
+    app = make_app("html", srcdir=tmp_path / "src", freshenv=True, confoverrides=overrides)
+    app.build()
+    page = (app.outdir / "first.html").read_text(encoding="utf-8")
+    app.cleanup()
+    return page
+
+
 @pytest.mark.parametrize("live", [False, True])
 def test_a_live_previews_lighter_pass_is_a_setting(make_app, tmp_path, live):
     """handbook_live (make live) skips the Content-Security-Policy and the pruning."""
-    shutil.copytree(SMALL_BOOK, tmp_path / "src")
-    app = make_app("html", srcdir=tmp_path / "src", freshenv=True,
-                   confoverrides={"handbook_live": live})
-    app.build()
-    page = (app.outdir / "first.html").read_text(encoding="utf-8")
+    page = _first_page(make_app, tmp_path, handbook_live=live)
     assert ('http-equiv="Content-Security-Policy"' in page) is not live
-    app.cleanup()
+
+
+@pytest.mark.parametrize("lean", [True, False])
+def test_the_lean_site_is_a_setting(make_app, tmp_path, lean):
+    """handbook_lean=False gives the theme as it comes (make bench's comparison)."""
+    page = _first_page(make_app, tmp_path, handbook_lean=lean)
+    assert ("handbook-site.css" in page) is lean
+    assert ("pydata-sphinx-theme.css" in page) is not lean

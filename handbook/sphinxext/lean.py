@@ -99,6 +99,9 @@ class State:
 
 
 def _add_templates(app: Sphinx, config: Config) -> None:
+    if not config.handbook_lean:
+        return  # the theme as it comes (make bench's comparison)
+    app.add_css_file("lean.css")
     config.templates_path.insert(0, str(TEMPLATES))
     if str(STATIC) not in map(str, config.html_static_path):
         config.html_static_path.append(str(STATIC))
@@ -106,7 +109,7 @@ def _add_templates(app: Sphinx, config: Config) -> None:
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Swap the page's stylesheets and scripts for the two bundles."""
-    if app.builder.name not in HTML_BUILDERS:
+    if app.builder.name not in HTML_BUILDERS or not app.config.handbook_lean:
         return
     state: State = app.builder.lean_state  # type: ignore[attr-defined]
     for asset in (*context["css_files"], *context["script_files"]):
@@ -186,7 +189,8 @@ def _has_description(metatags: str) -> bool:
 # -- After the build -------------------------------------------------------
 
 def _build_finished(app: Sphinx, exception) -> None:
-    if exception is not None or app.builder.name not in HTML_BUILDERS:
+    if exception is not None or app.builder.name not in HTML_BUILDERS \
+            or not app.config.handbook_lean:
         return
     state: State = app.builder.lean_state  # type: ignore[attr-defined]
     if not state.css:
@@ -349,11 +353,13 @@ def _prune(out: Path) -> None:
 
 def _init_state(app: Sphinx) -> None:
     app.builder.lean_state = State()  # type: ignore[attr-defined]
-    if app.builder.name in HTML_BUILDERS:
+    if app.builder.name in HTML_BUILDERS and app.config.handbook_lean:
         app.add_js_file("handbook.js")  # focus and colour mode (not in the EPUB)
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("handbook_lean", True, "html", types=frozenset({bool}),
+                         description="the lean website; False: the theme as it comes")
     app.add_config_value("handbook_live", False, "html", types=frozenset({bool}),
                          description="a live preview's build: lighter, no CSP (make live)")
     app.add_config_value("handbook_lean_theme_css", THEME_CSS, "html", types=frozenset({list}),
@@ -361,8 +367,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("handbook_lean_theme_js", THEME_JS, "html", types=frozenset({list}),
                          description="the theme's scripts its templates link directly")
     app.setup_extension("handbook.sphinxext.nav")  # the menu, drawn once a build
-    app.connect("config-inited", _add_templates)
-    app.add_css_file("lean.css")
+    app.connect("config-inited", _add_templates)  # and lean.css
     app.connect("builder-inited", _init_state)
     # After the themes' own handlers (500), which add their assets.
     app.connect("html-page-context", _page_context, priority=900)

@@ -66,7 +66,7 @@ MAX_REBUILD_SECONDS = 1.5
 
 # What the lean site changes in conf.py; the default build undoes only this.
 LEAN_SETTINGS = '''
-extensions = [e for e in extensions if e != "handbook.sphinxext.lean"]
+handbook_lean = False  # handbook/sphinxext/lean.py: the theme as it comes
 html_context = {k: v for k, v in html_context.items() if k != "default_mode"}
 html_theme_options = {k: v for k, v in html_theme_options.items() if k != "primary_sidebar_end"}
 '''
