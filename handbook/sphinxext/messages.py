@@ -51,6 +51,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pybtex.errors
 from docutils import nodes
@@ -155,6 +156,22 @@ def _fill_in(app: Sphinx, fix: str) -> str:
     docs = _relative(str(app.srcdir))
     return fix.replace("{docs}", docs).replace(
         "{word_list}", os.path.join(docs, app.config.handbook_spelling_word_list))
+
+
+def conf_location(confdir: str | Path, setting: str) -> str:
+    """Where conf.py sets ``setting``, as ``path:line`` (its first line, if it does not).
+
+    A line number is always given: Sphinx reads a location without one as a
+    page's name, which fails before the build has pages.
+    """
+    path = Path(confdir, "conf.py")
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:
+        lines = []
+    pattern = re.compile(rf"\s*{re.escape(setting)}\b")
+    line = next((n for n, text in enumerate(lines, 1) if pattern.match(text)), 1)
+    return f"{path}:{line}"
 
 
 def how_to_fix(app: Sphinx, fix: str) -> str:

@@ -27,7 +27,6 @@ theme's own menu, as does the 404 page, whose links ``notfound`` rewrites.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 from docutils import nodes

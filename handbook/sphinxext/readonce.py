@@ -24,11 +24,12 @@ This extension keeps that honest:
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import CONFIG_CHANGED_REASON, CONFIG_OK, BuildEnvironment
 from sphinx.util import logging
+
+from handbook.sphinxext.messages import conf_location
 
 logger = logging.getLogger(__name__)
 
@@ -56,18 +57,8 @@ def _note_reader(app: Sphinx) -> None:
             f"smartquotes_excludes['builders'] treats the {app.builder.name} builder and "
             f"the {reader} builder that read the sources differently, so one read cannot "
             f"serve both\n    How to fix: list both builders there, or neither.",
-            _where(Path(app.confdir, "conf.py"), "smartquotes_excludes"),
+            conf_location(app.confdir, "smartquotes_excludes"),
         )
-
-
-def _where(path: Path, setting: str) -> str:
-    """The file and line that set ``setting`` (its first line, if none does)."""
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError:
-        lines = []
-    line = next((n for n, text in enumerate(lines, 1) if text.startswith(setting)), 1)
-    return f"{path}:{line}"
 
 
 def _refuse_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:

@@ -17,12 +17,12 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
+
+from handbook.sphinxext.messages import conf_location
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +31,11 @@ def check_release(app: Sphinx, config: Config) -> None:
     """Report a conf.py that gives no edition, at the line that should."""
     if str(config.release or "").strip():
         return
-    conf = Path(app.confdir, "conf.py")
-    try:
-        lines = conf.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        lines = []
-    line = next((n for n, text in enumerate(lines, 1) if re.match(r"\s*release\b", text)), 0)
     logger.error(
         "`release` is empty or missing, so the book has no edition\n"
         '    How to fix: set it in conf.py, as in: release = version = "1.1" '
         '(README, "Releasing an edition").',
-        # With no release line, the top of the file: a location without a
-        # line is read as a page name, which fails before the build has pages.
-        location=f"{conf}:{line or 1}", type="handbook", subtype="release",
+        location=conf_location(app.confdir, "release"), type="handbook", subtype="release",
     )
 
 
