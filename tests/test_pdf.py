@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 import pdf_rules
 from pdf_rules import embedded_faces
 from utils import ROOT, SOURCE_DATE_EPOCH
-from handbook.sphinxext.pdf.tags import read_tags
+from handbook.sphinxext.pdf.tags import read_link_tags, read_tags
 
 SITE_CHROME = [
     "Skip to main content", "Back to top", "Edit this page", "Download PDF",
@@ -131,6 +131,21 @@ def test_cross_references_give_the_page_of_their_target(tags, reader):
                 assert page + 1 == int(found[1]), text
                 checked += 1
     assert checked > 10
+
+
+def _link_texts(tags) -> dict:
+    """Each link annotation (by object) and its /Link element's text."""
+    return {annotation.objgen: element.text(tags.content)
+            for element in tags.root.walk() if element.type == "/Link"
+            for annotation in element.annotations()}
+
+
+def test_the_builders_narrow_reading_gives_each_link_the_text_read_tags_does(pdf, tags):
+    """The builder describes links from `read_link_tags`, which reads only the
+    pages and marked content the links reach: the same texts as the full reading."""
+    full = _link_texts(tags)
+    assert len(full) > 100 and sum(bool(text) for text in full.values()) > 100
+    assert _link_texts(read_link_tags(pdf)) == full
 
 
 def test_every_chapter_starts_a_page_and_sections_do_not(reader):

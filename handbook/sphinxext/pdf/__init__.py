@@ -40,7 +40,7 @@ from handbook.shared import build_date
 
 from .assemble import close_pages, drop_empty_sections, lift_chapters, repair_links
 from .markup import label, string_literal
-from .tags import describe_links, read_tags
+from .tags import describe_links, read_link_tags
 from .translator import TypstTranslator
 
 HERE = Path(__file__).resolve().parent
@@ -162,7 +162,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
                     logger.error("PDF: %s", message, location=where, type="pdf", subtype="typst")
             return False
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            describe_links(pdf, read_tags(pdf))
+            describe_links(pdf, read_link_tags(pdf))
             # The /ID from the content, not the clock: the same book, the same bytes.
             pdf.save(target, deterministic_id=True)
         return True
