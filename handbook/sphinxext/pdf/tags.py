@@ -175,26 +175,26 @@ def _painted(owner, resources_holder, stack: list, cache: dict, operators: str,
     fonts = resources.get("/Font", pikepdf.Dictionary())
     named: dict = {}  # this stream's font names, each looked up once
     font = None
-    for operands, operator in pikepdf.parse_content_stream(owner, operators):
-        op = str(operator)
+    for instruction in pikepdf.parse_content_stream(owner, operators):
+        op = str(instruction.operator)  # its operands are made only when read
         if op == "Tf":
-            name = str(operands[0])
+            name = str(instruction.operands[0])
             if name not in named:
                 named[name] = _font(fonts.get(name), cache)
             font = named[name]
         elif op in PAINTING:
             mark = stack[-1] if stack else None
             if keep is None or mark in keep:
-                yield op, operands, mark, font
+                yield op, instruction.operands, mark, font
             if op == "Do":
-                xobject = resources.XObject[str(operands[0])]
+                xobject = resources.XObject[str(instruction.operands[0])]
                 if xobject.get("/Subtype") == "/Form":
                     yield from _painted(xobject, xobject, stack, cache, operators, keep)
         elif op == "EMC":
             if stack:
                 stack.pop()
         else:  # BDC, BMC
-            mark = None
+            operands, mark = instruction.operands, None
             if str(operands[0]) == "/Artifact":
                 mark = "artifact"
             elif op == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
