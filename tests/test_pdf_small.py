@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 import pdf_rules
 from pdf_rules import embedded_faces
 from utils import ROOT, ROOTS, sphinx_build
-from handbook.sphinxext.pdf.tags import read_tags
+from handbook.sphinxext.pdf.tags import describe_links, read_link_tags, read_tags
 
 FONTS = ROOT / "handbook" / "print" / "fonts"
 
@@ -41,13 +41,13 @@ SMALL_HTML = ("<main><p>Read the second chapter or this.</p><p>Words.</p>"
               "<p>Because everyone is welcome.</p></main>")
 
 
-def _small(tmp_path, source=SMALL):
-    target = tmp_path / "small.pdf"
+def _small(tmp_path, source=SMALL, reader=read_link_tags, name="small.pdf"):
+    """The small book, its links described as the builder does (or from `reader`'s tags)."""
+    target = tmp_path / name
     typst.compile(source.encode(), output=str(target), font_paths=[str(FONTS)],
                   ignore_system_fonts=True, pdf_standards=["ua-1"])
-    from handbook.sphinxext.pdf.tags import describe_links
     with pikepdf.open(target, allow_overwriting_input=True) as pdf:
-        describe_links(pdf, read_tags(pdf))
+        describe_links(pdf, reader(pdf))
         pdf.save(target)
     return target
 
@@ -126,6 +126,14 @@ def test_links_are_described_by_their_words_and_what_they_do(tmp_path):
         described = [str(a.Contents) for page in pdf.pages for a in page.get("/Annots", [])]
     # Typst said "page 1", "https://example.org/" and "Telephone 116123".
     assert described[-3:] == ["the second chapter", "this", "Telephone 116 123"]
+
+
+def test_the_builders_link_reading_describes_links_as_the_full_reading_does(tmp_path):
+    said = []
+    for reader in (read_link_tags, read_tags):
+        with pikepdf.open(_small(tmp_path, reader=reader, name=f"{reader.__name__}.pdf")) as pdf:
+            said.append([str(a.Contents) for page in pdf.pages for a in page.get("/Annots", [])])
+    assert "the second chapter" in said[1] and said[0] == said[1]
 
 
 def test_a_link_described_by_its_id_fails(tmp_path):
