@@ -105,7 +105,8 @@ def read_link_tags(pdf: pikepdf.Pdf) -> Tags:
     pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
     tree = pdf.Root.StructTreeRoot
     links, seen = [], set()
-    for _key, node in pikepdf.NumberTree(tree.ParentTree).items():
+    parents = tree.get("/ParentTree")  # a PDF that marks no content may have none
+    for _key, node in pikepdf.NumberTree(parents).items() if parents is not None else ():
         if isinstance(node, pikepdf.Dictionary) and node.get("/S") == "/Link" \
                 and node.objgen not in seen:
             seen.add(node.objgen)
@@ -193,7 +194,7 @@ def _painted(owner, resources_holder, stack: list, cache: dict, operators: str,
         elif op == "EMC":
             if stack:
                 stack.pop()
-        else:  # BDC, BMC
+        elif op in ("BDC", "BMC"):
             operands, mark = instruction.operands, None
             if str(operands[0]) == "/Artifact":
                 mark = "artifact"
@@ -205,7 +206,10 @@ def _painted(owner, resources_holder, stack: list, cache: dict, operators: str,
 
 def _font(font, cache: dict) -> _Font:
     """A font's map, read once for the whole PDF: each page sets its fonts often."""
-    key = font.objgen if font is not None and font.is_indirect else id(font)
+    if font is None or font.is_indirect:
+        key = None if font is None else font.objgen
+    else:  # a font written in its page's resources: known by its text, not by id()
+        key = font.unparse()
     if key not in cache:
         cache[key] = _Font(font)
     return cache[key]
