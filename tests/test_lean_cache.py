@@ -110,9 +110,12 @@ def test_a_damaged_entry_is_made_afresh(tmp_path, damage):
 
 def test_the_cache_keeps_one_entry_and_nothing_else(tmp_path):
     cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / f"{ENTRY}.x1y2.tmp").write_text("half an entry, from a build that was stopped")
+    (cache / "notes.txt").write_text("not the cache's")
     for n, known in enumerate([KNOWN, KNOWN | {"unused"}, KNOWN, {"icon"}]):
         _result(_output(tmp_path / f"out{n}"), cache, known=known)
-    assert [p.name for p in cache.iterdir()] == [ENTRY]
+    assert sorted(p.name for p in cache.iterdir()) == [ENTRY, "notes.txt"]
 
 
 def test_a_build_that_missed_a_stylesheet_is_not_kept(tmp_path):

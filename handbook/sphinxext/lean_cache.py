@@ -123,10 +123,16 @@ def _load(path: Path) -> dict | None:
 
 
 def _store(path: Path, entry: dict) -> None:
-    """Write the entry whole, in place of the last (a rename), or not at all."""
+    """Write the entry whole, in place of the last (a rename), or not at all.
+
+    A half-written entry that a stopped build left (its name is this
+    module's: ``entry.json.*.tmp``) is removed first.
+    """
     payload = json.dumps(entry, sort_keys=True).encode()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for left in path.parent.glob(ENTRY + ".*.tmp"):
+            left.unlink(missing_ok=True)
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=ENTRY + ".", suffix=".tmp")
     except OSError:
         return  # a cache that cannot be written only costs the next build time
@@ -135,4 +141,4 @@ def _store(path: Path, entry: dict) -> None:
             file.write(digest(payload).encode("ascii") + b"\n" + payload)
         os.replace(tmp, path)
     except OSError:
-        os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
