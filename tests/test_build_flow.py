@@ -27,12 +27,18 @@ SETTINGS = "-D handbook_review_required=0"  # the copies' review dates are not c
 
 def _book(folder: Path) -> Path:
     """A copy of the small book, with a quotation (Sphinx curls quotes as it
-    reads, unless the builder is one it excludes) and a passage only the PDF has."""
+    reads, unless the builder is one it excludes), a passage only the PDF has,
+    and a citation with its reference list (formatted once, by the read)."""
     docs = folder / "docs"
     shutil.copytree(SMALL_BOOK, docs, ignore=shutil.ignore_patterns("conf.py"))
     with (docs / "first.md").open("a", encoding="utf-8") as page:
-        page.write('\nA member said "it helped" and it\'s true.\n\n'
+        page.write('\nA member said "it helped" and it\'s true {cite:p}`lyons2021`.\n\n'
                    ":::{only} builder_pdf\nThis line is in the PDF only.\n:::\n")
+    with (docs / "second.md").open("a", encoding="utf-8") as page:
+        page.write("\n## Sources\n\n```{bibliography}\n```\n")
+    (docs / "references.bib").write_text(
+        "@article{lyons2021,\n  author = {Lyons, Natasha},\n  title = {Group peer support},\n"
+        "  journal = {BMC Psychiatry},\n  year = {2021},\n}\n", "utf-8")
     return docs
 
 
@@ -148,6 +154,7 @@ def test_outputs_are_those_of_three_separate_builds(tmp_path):
     assert b"in the PDF only" in pdf_html
     assert b"in the PDF only" not in _files(builddir / "html")["first.html"]
     assert "\u201cit helped\u201d".encode() in _files(builddir / "html")["first.html"]
+    assert b"Lyons" in _files(builddir / "html")["first.html"]  # the citation, resolved
 
 
 def _app(builder: str, excluded: list[str], write_only: bool, read_by: str | None = None):
