@@ -58,6 +58,7 @@ extensions = [
     "handbook.sphinxext.review",  # each page's review dates, shown and checked
     "handbook.sphinxext.feedback",  # every page's footer: email or an issue about it
     "handbook.sphinxext.readonce",  # make reads the sources once, then writes each output
+    "handbook.sphinxext.template_cache",  # the theme templates compiled once, kept with the doctrees
     "sphinx_last_updated_by_git",
     # Publishing (see its group below): descriptions, robots.txt, the EPUB's
     # theme; sitemap.xml, the 404 page, og: tags; the EPUB's accessibility

@@ -63,9 +63,10 @@ from sphinx.util import logging
 from handbook.shared import site_pages
 from handbook.sphinxext.nav import contents_anchor
 from handbook.sphinxext.lean_assets import (
-    CSS_BUNDLE, CSS_URL, JS_BUNDLE, ascii_css, bundle_css, bundle_js, is_local, joined_css,
-    known_names, site_scripts, subset_icon_fonts,
+    CSS_BUNDLE, CSS_URL, JS_BUNDLE, ascii_css, bundle_js, is_local, joined_css,
+    known_names, site_scripts,
 )
+from handbook.sphinxext.lean_cache import site_css
 
 logger = logging.getLogger(__name__)
 
@@ -212,8 +213,9 @@ def _build_finished(app: Sphinx, exception) -> None:
         css_text = ascii_css("".join(joined_css(out, name) for name in state.css))
     else:
         known, prefixes = known_names(page_text.values(), site_scripts(out, page_text))
-        css_text = bundle_css(out, state.css, known, prefixes)
-        css_text = ascii_css(subset_icon_fonts(out, css_text, known))
+        # Kept from the last build when its inputs are the same (lean_cache).
+        cache = Path(app.doctreedir) / "lean-cache"
+        css_text = site_css(out, state.css, known, prefixes, cache)
     _write(out / CSS_BUNDLE, css_text)
 
     digests = {

@@ -10,10 +10,14 @@
 - ``subset_icon_fonts``: the theme's icon fonts cut down to the glyphs the
   stylesheet uses; ``ascii_css`` keeps the stylesheet's bytes ASCII.
 - ``joined_css``: for the live preview, a stylesheet with its @imports inlined.
+
+``bundle_css`` and ``subset_icon_fonts`` can note in a ``Reads`` every file
+they read, with a digest of its content: ``lean_cache.py`` keys its cache so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging as stdlib_logging
 import posixpath
@@ -40,6 +44,20 @@ def is_local(filename) -> bool:
     name = str(filename)
     return bool(name) and "://" not in name and not name.startswith("//")
 
+
+def digest(data: bytes | None) -> str | None:
+    """A file's content as a short text (None: the file is missing)."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+class Reads:
+    """The files a stylesheet bundle was made from, by their names in the
+    output: each stylesheet as read (its text) and each font before it was
+    subset (its bytes), with ``digest`` of that content."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, str | None] = {}
+        self.fonts: dict[str, str | None] = {}
 
 
 def bundle_js(out: Path, names: list[str]) -> str:
@@ -112,11 +130,12 @@ def known_names(pages, scripts) -> tuple[set[str], tuple[str, ...]]:
 
 # -- The stylesheet ----------------------------------------------------------
 
-def bundle_css(out: Path, names: list[str], known: set[str], prefixes) -> str:
+def bundle_css(out: Path, names: list[str], known: set[str], prefixes,
+               reads: Reads | None = None) -> str:
     bundle_dir = posixpath.dirname(CSS_BUNDLE)
     rules = []
     for name in names:
-        rules.extend(_read_css(out, name, bundle_dir, seen=set()))
+        rules.extend(_read_css(out, name, bundle_dir, seen=set(), reads=reads))
     return _purge(rules, known, prefixes) + "\n"
 
 
@@ -146,7 +165,8 @@ def joined_css(out: Path, name: str) -> str:
     ) + "\n"
 
 
-def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str]) -> list:
+def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str],
+              reads: Reads | None) -> list:
     """A stylesheet's rules, its @imports inlined, its URLs made relative
     to the bundle."""
     name = posixpath.normpath(name)
@@ -155,11 +175,16 @@ def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str]) -> list:
     seen.add(name)
     path = out / name
     if not path.is_file():
+        if reads is not None:
+            reads.sheets[name] = None
         logger.warning("lean: stylesheet %s is missing from the output", name,
                        type="lean", subtype="assets")
         return []
     here = posixpath.dirname(name)
-    text = CSS_URL.sub(_rebaser(here, bundle_dir), path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    if reads is not None:
+        reads.sheets[name] = digest(text.encode())
+    text = CSS_URL.sub(_rebaser(here, bundle_dir), text)
     rules = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
@@ -167,7 +192,7 @@ def _read_css(out: Path, name: str, bundle_dir: str, seen: set[str]) -> list:
             if url is not None and is_local(url.value):
                 # A url() was rebased to the bundle's folder above; a string was not.
                 target = posixpath.join(bundle_dir if url.type == "url" else here, url.value)
-                rules.extend(_read_css(out, target, bundle_dir, seen))
+                rules.extend(_read_css(out, target, bundle_dir, seen, reads))
                 continue
         if rule.type != "error":
             rules.append(rule)
@@ -252,7 +277,8 @@ _ICON_FACE_CLASSES = {
 }
 
 
-def subset_icon_fonts(out: Path, css_text: str, known: set[str]) -> str:
+def subset_icon_fonts(out: Path, css_text: str, known: set[str],
+                      reads: Reads | None = None) -> str:
     """Cut each @font-face font down to the code points the CSS uses.
 
     The icon fonts hold some 2,000 glyphs; the pages show a dozen or two.
@@ -268,7 +294,11 @@ def subset_icon_fonts(out: Path, css_text: str, known: set[str]) -> str:
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
             urls = [m.group(2) for m in CSS_URL.finditer(tinycss2.serialize(rule.content))]
-            fonts = [out / posixpath.normpath(posixpath.join(bundle_dir, u)) for u in urls if is_local(u)]
+            names = [posixpath.normpath(posixpath.join(bundle_dir, u)) for u in urls if is_local(u)]
+            fonts = [out / name for name in names]
+            for name, font in zip(names, fonts, strict=True):
+                if reads is not None and name not in reads.fonts:  # before it is subset
+                    reads.fonts[name] = digest(font.read_bytes() if font.is_file() else None)
             ours = fonts and all(f.suffix == ".woff2" and f.is_file() for f in fonts)
             if ours and any(not _ICON_FACE_CLASSES.get(f.stem, known) & known for f in fonts):
                 continue
