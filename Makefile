@@ -143,7 +143,7 @@ $(NODE_BENCH_INSTALLED): package-lock.json
 # Each output is built beside the last good one and swapped in only on
 # success, so a failed build never destroys what a reader already has.
 # The sources are read once, all afresh (-E), by a build that writes nothing
-# (handbook-read, readonce.py's builder), into $(DOCTREES); then the website, the PDF and
+# (Sphinx's dummy builder), into $(DOCTREES); then the website, the PDF and
 # the EPUB are written from that read, at the same time (the jobs below):
 # each is a build that only writes (handbook/sphinxext/readonce.py stops it
 # if it would read a page). Every warning of the read shows after any edit,
@@ -183,7 +183,7 @@ WRITE    = $(BIN)/sphinx-build -W -n --keep-going -q -c . $(SPHINXOPTS) \
 WRITTEN  = ( $(call LOGGED,$(1),$(2)) ) || { rm -f $(READ); exit 1; }
 $(READ): $(INSTALLED) $(SOURCES)
 	rm -f $@ && mkdir -p $(DOCTREES) && touch $@.started
-	$(call LOGGED,reading,$(SPHINX) -d $(DOCTREES) -b handbook-read $(DOCS) $(DOCTREES))
+	$(call LOGGED,reading,$(SPHINX) -d $(DOCTREES) -b dummy $(DOCS) $(DOCTREES))
 	mv $@.started $@
 
 # The website's pages are written into html.new; this stamp says they are

@@ -1,7 +1,7 @@
 """Read the sources once, write the website, the PDF and the EPUB from that read.
 
-``make`` reads every source afresh (``-E``) in one build (the
-``handbook-read`` builder here, which writes nothing), so every warning of every page shows again
+``make`` reads every source afresh (``-E``) in one build (the ``dummy``
+builder, which writes nothing), so every warning of every page shows again
 after any edit; the three outputs are then written at the same time from
 the environment that read left, each run with ``-D handbook_write_only=1``.
 This extension keeps that honest:
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 
 from sphinx.application import Sphinx
-from sphinx.builders.dummy import DummyBuilder
 from sphinx.environment import CONFIG_CHANGED_REASON, CONFIG_OK, BuildEnvironment
 from sphinx.util import logging
 from sphinxcontrib import bibtex
@@ -90,23 +89,7 @@ def _refuse_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> 
     )
 
 
-class ReadBuilder(DummyBuilder):
-    """make's read: every source read and checked, and nothing written.
-
-    Sphinx's ``dummy`` builder also resolves every page's references, as a
-    writer does before it writes; here each of the three writers resolves
-    every page it writes, and warns of a broken reference then, so the read
-    leaves that to them rather than doing it a fourth time.
-    """
-
-    name = "handbook-read"
-
-    def write_documents(self, docnames) -> None:
-        pass
-
-
 def setup(app: Sphinx) -> dict:
-    app.add_builder(ReadBuilder)
     app.add_config_value("handbook_write_only", False, "", types=frozenset({bool}),
                          description="this build writes from the sources read before (make)")
     app.connect("builder-inited", _note_reader)
