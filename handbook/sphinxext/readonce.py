@@ -20,10 +20,15 @@ This extension keeps that honest:
   the builder (``{only}`` blocks are kept in the doctree and chosen when each
   output is written). So a conf.py that treats the reading builder and a
   writer differently there stops the writer, naming the setting.
+- **A writer keeps what the read worked out.** sphinxcontrib-bibtex formats
+  the whole reference list when reading ends (``env-updated``), and Sphinx
+  sends that event in a build that read nothing too: each writer formatted
+  the same list again, from the same environment, to the result the read
+  had pickled (about a third of a second a writer). A writer leaves the
+  read's list as it is (`_keep_citations`).
 """
 
 from __future__ import annotations
-
 
 from sphinx.application import Sphinx
 from sphinx.environment import CONFIG_CHANGED_REASON, CONFIG_OK, BuildEnvironment
@@ -63,7 +68,7 @@ def _note_reader(app: Sphinx) -> None:
 
 
 def _keep_citations(app: Sphinx) -> None:
-    """In a writer, leave the reference list as the read formatted it (see the docstring)."""
+    """In a writer, leave the reference list as the read formatted it."""
     if not app.config.handbook_write_only:
         return
     for listener in list(app.events.listeners["env-updated"]):
