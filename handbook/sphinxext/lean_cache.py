@@ -87,25 +87,23 @@ def _key(base: list, sheets: dict, fonts: dict) -> str:
 
 
 def _sheets(out: Path, names: list[str]) -> dict[str, str | None]:
-    """Each stylesheet's digest now, read as ``bundle_css`` reads it."""
-    found = {}
-    for name in names:
-        path = out / name
-        try:
-            found[name] = digest(path.read_text(encoding="utf-8").encode()) if path.is_file() else None
-        except (OSError, UnicodeError):
-            found[name] = "unreadable"  # no digest is that: made afresh, which reports it
-    return found
+    """Each stylesheet's digest now, read as ``bundle_css`` reads it (as text)."""
+    return _digests(out, names, lambda path: path.read_text(encoding="utf-8").encode())
 
 
 def _fonts(out: Path, names: list[str]) -> dict[str, str | None]:
+    return _digests(out, names, Path.read_bytes)
+
+
+def _digests(out: Path, names: list[str], read) -> dict[str, str | None]:
+    """Each file's ``digest`` of what ``read`` gives (None: missing)."""
     found = {}
     for name in names:
         path = out / name
         try:
-            found[name] = digest(path.read_bytes() if path.is_file() else None)
-        except OSError:
-            found[name] = "unreadable"
+            found[name] = digest(read(path)) if path.is_file() else None
+        except (OSError, UnicodeError):
+            found[name] = "unreadable"  # no digest is that: made afresh, which reports it
     return found
 
 
