@@ -20,6 +20,7 @@ import pytest
 from conftest import ROOT, ROOTS, SOURCE_DATE_EPOCH
 from handbook.shared import STRICT
 from handbook.sphinxext import readonce
+from utils import folder_files
 
 SMALL_BOOK = ROOTS / "test-small-book"
 SETTINGS = "-D handbook_review_required=0"  # the copies' review dates are not checked here
@@ -51,14 +52,9 @@ def _make(builddir: Path, docs: Path, *targets: str) -> subprocess.CompletedProc
     )
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _outputs(builddir: Path) -> dict[str, bytes]:
     return {name: data for out in ("html", "pdf", "epub")
-            for name, data in _files(builddir / out).items()}
+            for name, data in folder_files(builddir / out).items()}
 
 
 def _edit(page: Path) -> None:
@@ -117,7 +113,7 @@ def test_make_pdf_and_make_epub_each_work_alone_and_share_one_read(tmp_path):
 def test_a_writer_reads_nothing_and_make_reads_afresh_after_it_stops(tmp_path):
     docs, builddir = _book(tmp_path), tmp_path / "build"
     assert _make(builddir, docs, "pdf").returncode == 0
-    good = _files(builddir / "pdf")
+    good = folder_files(builddir / "pdf")
     _edit(docs / "first.md")
     stamp = builddir / "doctrees" / "book" / ".read"
     later = stamp.stat().st_mtime + 3600
@@ -127,7 +123,7 @@ def test_a_writer_reads_nothing_and_make_reads_afresh_after_it_stops(tmp_path):
 
     assert stopped.returncode != 0
     assert "would read first again" in stopped.stderr and "run make again" in stopped.stderr
-    assert _files(builddir / "pdf") == good
+    assert folder_files(builddir / "pdf") == good
     again = _make(builddir, docs, "pdf")
     assert again.returncode == 0, again.stderr
     assert b"twice a week" in (builddir / "pdf" / "content.typ").read_bytes()
@@ -147,14 +143,14 @@ def test_outputs_are_those_of_three_separate_builds(tmp_path):
             cwd=ROOT, capture_output=True, text=True, env=env,
         )
         assert alone.returncode == 0, alone.stderr
-        expected = {name: data for name, data in _files(out).items() if name != ".buildinfo"}
-        written = _files(builddir / builder)
+        expected = {name: data for name, data in folder_files(out).items() if name != ".buildinfo"}
+        written = folder_files(builddir / builder)
         assert {name: written.get(name) for name in expected} == expected, builder
-    pdf_html = _files(builddir / "pdf")["index.html"]
+    pdf_html = folder_files(builddir / "pdf")["index.html"]
     assert b"in the PDF only" in pdf_html
-    assert b"in the PDF only" not in _files(builddir / "html")["first.html"]
-    assert "\u201cit helped\u201d".encode() in _files(builddir / "html")["first.html"]
-    assert b"Lyons" in _files(builddir / "html")["first.html"]  # the citation, resolved
+    assert b"in the PDF only" not in folder_files(builddir / "html")["first.html"]
+    assert "\u201cit helped\u201d".encode() in folder_files(builddir / "html")["first.html"]
+    assert b"Lyons" in folder_files(builddir / "html")["first.html"]  # the citation, resolved
 
 
 def _app(builder: str, excluded: list[str], write_only: bool, read_by: str | None = None):

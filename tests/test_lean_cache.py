@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pydata_sphinx_theme
 import pytest
-from utils import ROOTS
+from utils import BUILDINFO, ROOTS, folder_files
 
 from handbook.sphinxext import lean_cache
 from handbook.sphinxext.lean_assets import CSS_BUNDLE
@@ -125,11 +125,6 @@ def test_a_build_that_missed_a_stylesheet_is_not_kept(tmp_path):
     assert not (tmp_path / "cache" / ENTRY).exists()
 
 
-def _site(app) -> dict[str, bytes]:
-    return {p.relative_to(app.outdir).as_posix(): p.read_bytes()
-            for p in sorted(app.outdir.rglob("*")) if p.is_file() and p.name != ".buildinfo"}
-
-
 def test_the_small_book_from_a_warm_cache_is_the_same_site(make_app, tmp_path, monkeypatch):
     """As make writes it: a fresh output folder, the doctree folder kept."""
     shutil.copytree(ROOTS / "test-small-book", tmp_path / "src")
@@ -138,7 +133,7 @@ def test_the_small_book_from_a_warm_cache_is_the_same_site(make_app, tmp_path, m
         app = make_app("html", srcdir=tmp_path / "src", freshenv=True)
         app.build()
         assert app.statuscode == 0
-        sites.append(_site(app))
+        sites.append(folder_files(app.outdir, BUILDINFO))
         assert (Path(app.doctreedir) / "lean-cache" / ENTRY).is_file()
         app.cleanup()
         shutil.rmtree(app.outdir)

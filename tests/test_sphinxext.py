@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 from sphinx.util.console import strip_colors
-from utils import ROOTS
+from utils import BUILDINFO, ROOTS, folder_files
 
 SMALL_BOOK = ROOTS / "test-small-book"
 
@@ -25,10 +25,8 @@ def _build(make_app, srcdir, builder: str, **kwargs) -> tuple[dict[str, bytes], 
     shutil.copytree(SMALL_BOOK, srcdir)
     app = make_app(builder, srcdir=srcdir, freshenv=True, **kwargs)
     app.build()
-    files = {
-        p.relative_to(app.outdir).as_posix(): p.read_bytes()
-        for p in sorted(app.outdir.rglob("*")) if p.is_file() and p.name != ".buildinfo"
-    }  # (.buildinfo: Sphinx's note of the configuration, not an output; make deletes it)
+    # (.buildinfo: Sphinx's note of the configuration, not an output; make deletes it)
+    files = folder_files(app.outdir, BUILDINFO)
     warnings = strip_colors(app.warning.getvalue()).replace(str(srcdir), "SRC")
     parallel = app.parallel > 1 and app.is_parallel_allowed("read") and (
         app.builder.parallel_ok or not app.builder.allow_parallel)

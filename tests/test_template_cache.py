@@ -5,14 +5,9 @@ writes the same site."""
 import shutil
 
 from jinja2.sandbox import SandboxedEnvironment
-from utils import ROOTS
+from utils import BUILDINFO, ROOTS, folder_files
 
 from handbook.sphinxext.template_cache import FOLDER
-
-
-def _site(app) -> dict[str, bytes]:
-    return {p.relative_to(app.outdir).as_posix(): p.read_bytes()
-            for p in sorted(app.outdir.rglob("*")) if p.is_file() and p.name != ".buildinfo"}
 
 
 def test_a_second_build_compiles_no_template_and_writes_the_same_site(make_app, tmp_path,
@@ -31,7 +26,7 @@ def test_a_second_build_compiles_no_template_and_writes_the_same_site(make_app, 
         app = make_app("html", srcdir=tmp_path / "src", freshenv=True)
         app.build()
         assert app.statuscode == 0
-        sites.append(_site(app))
+        sites.append(folder_files(app.outdir, BUILDINFO))
         assert any((app.doctreedir / FOLDER).iterdir())
         counts.append([name for name in compiled if name])  # by file, not from a string
         compiled.clear()

@@ -40,6 +40,16 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html",
     )
 
 
+BUILDINFO = frozenset({".buildinfo"})  # Sphinx's note of its settings, not an output
+
+
+def folder_files(folder: Path, leave_out: frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """Every file under a folder, by its path there, with its bytes; not
+    those named in ``leave_out`` (such as Sphinx's ``.buildinfo``)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in leave_out}
+
+
 @dataclass(frozen=True)
 class Built:
     """What an in-process build gave: its exit status, its warnings, its output."""
