@@ -188,12 +188,19 @@ READ_JOBS = $(if $(BIG),-j auto)
 YIELD     = $(if $(BIG),nice -n 10)
 DOCTREES := $(BUILDDIR)/doctrees/book
 READ     := $(DOCTREES)/.read
-WRITE    = $(BIN)/sphinx-build -W -n --keep-going -q -c . $(SPHINXOPTS) \
-	-D handbook_write_only=1 -d $(DOCTREES)
+# The writers start warm (handbook/tools/warm_builds.py): the read first
+# starts a server that imports Sphinx and the extensions on the core the read
+# leaves free, and each writer is forked from it, until this make ends
+# ($$PPID, in a recipe, is make). Without that server, a writer runs as it is.
+WARM     := $(BIN)/python -m handbook.tools.warm_builds
+WARM_AT  := $(abspath $(DOCTREES))-$(RUN)
+WRITE    = $(WARM) run $(WARM_AT) -- $(BIN)/sphinx-build -W -n --keep-going -q -c . \
+	$(SPHINXOPTS) -D handbook_write_only=1 -d $(DOCTREES)
 WRITTEN  = ( $(call LOGGED,$(1),$(2)) ) || { rm -f $(READ); exit 1; }
 $(READ): $(INSTALLED) $(SOURCES)
 	rm -f $@ && mkdir -p $(DOCTREES) && touch $@.started
-	$(call LOGGED,reading,$(SPHINX) $(READ_JOBS) -d $(DOCTREES) -b dummy $(DOCS) $(DOCTREES))
+	$(call LOGGED,reading,$(WARM) serve $(WARM_AT) --until $$PPID -- \
+		$(SPHINX) $(READ_JOBS) -d $(DOCTREES) -b dummy $(DOCS) $(DOCTREES))
 	mv $@.started $@
 
 # The website's pages are written into html.new; this stamp says they are
