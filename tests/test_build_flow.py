@@ -8,6 +8,7 @@ what keeps it both fast and strict (handbook/sphinxext/readonce.py).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -43,12 +44,12 @@ def _book(folder: Path) -> Path:
     return docs
 
 
-def _make(builddir: Path, docs: Path, *targets: str) -> subprocess.CompletedProcess:
+def _make(builddir: Path, docs: Path, *targets: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["make", "--no-print-directory", "-s", f"BUILDDIR={builddir}", f"DOCS={docs}",
          f"SPHINXOPTS={SETTINGS}", *targets],
         cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH), "MAKEFLAGS": ""},
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH), "MAKEFLAGS": "", **env},
     )
 
 
@@ -130,10 +131,14 @@ def test_a_writer_reads_nothing_and_make_reads_afresh_after_it_stops(tmp_path):
 
 
 def test_outputs_are_those_of_three_separate_builds(tmp_path):
-    """One read for three outputs gives each the bytes its own fresh build gives."""
-    docs, builddir = _book(tmp_path), tmp_path / "build"
-    result = _make(builddir, docs)
+    """One read for three outputs gives each the bytes its own fresh build gives,
+    though each writer is forked from the warm server the read starts."""
+    docs, builddir, log = _book(tmp_path), tmp_path / "build", tmp_path / "warm.jsonl"
+    result = _make(builddir, docs, HANDBOOK_WARM_LOG=str(log))
     assert result.returncode == 0, result.stderr
+    forked = [json.loads(line)["command"] for line in log.read_text("utf-8").splitlines()]
+    assert sorted(command[command.index("-b") + 1] for command in forked) == [
+        "epub", "html", "pdf"]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)}
     for builder in ("html", "pdf", "epub"):
         out = tmp_path / f"alone-{builder}"

@@ -95,6 +95,14 @@ def test_a_writer_is_forked_warm_and_runs_as_its_command_would(book):
     assert reading["umask"] != 0o027
 
 
+def test_a_request_larger_than_one_read_arrives_whole(book):
+    assert book.read().returncode == 0
+    large = "x" * (warm_builds.CHUNK * 3 // 2)  # an environment can be that large
+    status, stderr = _finish(book.write("html", WARM_SETTING=large))
+    assert status == 0, stderr
+    assert book.notes()[-1]["setting"] == large and book.notes()[-1]["preloaded"]
+
+
 def test_the_builds_messages_and_status_reach_the_caller(book, tmp_path):
     assert book.read().returncode == 0
     status, stderr = _finish(book.write("html", "-D", "no_such_setting=1"))
