@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -93,6 +94,23 @@ def test_a_writer_is_forked_warm_and_runs_as_its_command_would(book):
     assert (writing["cwd"], writing["setting"], writing["nice"], writing["umask"]) == (
         str(book.folder), "the writer's", reading["nice"] + 5, 0o027)
     assert reading["umask"] != 0o027
+
+
+def test_the_server_holds_none_of_the_callers_files(book):
+    """Not only its streams: a pipe the read inherited (make's job slots, say)
+    reaches its end when the read ends, though the server goes on."""
+    end, kept = os.pipe()
+    read = subprocess.Popen(
+        [*WARM, "serve", book.name, "--until", str(book.make.pid), "--",
+         *book.command("dummy", "-E")],
+        pass_fds=(kept,), env=book.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(kept)
+    assert read.wait(timeout=120) == 0
+    readable, _, _ = select.select([end], [], [], 10)
+    assert readable and os.read(end, 1) == b"", "the server still holds the read's pipe"
+    os.close(end)
+    status, stderr = _finish(book.write("html"))  # and it serves
+    assert status == 0 and book.notes()[-1]["preloaded"], stderr
 
 
 def test_a_request_larger_than_one_read_arrives_whole(book):

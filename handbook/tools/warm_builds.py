@@ -124,10 +124,9 @@ def serve(name: str, until: int, command: Sequence[str]) -> dict:
     and ends as a new process would, through the interpreter's own exit).
     """
     devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):  # hold none of make's pipes or log files open
+    for fd in (0, 1, 2):  # hold none of make's pipes, log files or job slots open
         os.dup2(devnull, fd)
-    os.closerange(3, devnull)
-    os.close(devnull)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     for sig in FORWARDED:
         signal.signal(sig, signal.SIG_DFL)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -189,7 +188,11 @@ def _handle(connection: socket.socket) -> dict:
         build = os.fork()
         if build == 0:
             connection.close()
-            _take_on(request, fds)
+            try:
+                _take_on(request, fds)
+            except Exception as error:  # its folder is gone, say: as sphinx-build would fail
+                print(f"{request['command'][0]}: {error}", file=sys.stderr)
+                os._exit(1)
             return request
         for fd in fds:
             os.close(fd)
