@@ -5,12 +5,17 @@ failure), so the same headings and labels cannot appear twice, and it must
 be the same book each time, or two runs could not be compared.
 """
 
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
 
-from utils import ROOT
+from utils import ROOT, ROOTS
 from handbook.tools.scale import CHAPTERS, make_book, pages
 
 LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$", re.M)
@@ -71,3 +76,32 @@ def test_the_same_book_each_time(book, tmp_path):
     again = tmp_path / "docs"
     make_book(ROOT / "docs", again, 3)
     assert [p.read_bytes() for p in pages(again)] == [p.read_bytes() for p in pages(docs)]
+
+
+# What `_make` reports, run in a process of its own: it makes that process
+# the parent of what make leaves (the warm server), which a test process
+# shared with other tests must not become.
+MAKE_TIMED = """
+import json, sys
+from pathlib import Path
+from handbook.tools import scale
+if sys.argv[3] == "unadopted":
+    scale._adopt_orphans = lambda: None
+print(json.dumps(scale._make(Path(sys.argv[1]), Path(sys.argv[2]))))
+"""
+
+
+def test_the_bench_counts_the_processor_time_of_the_warm_writers(tmp_path):
+    """make's writers are forked by the warm server, which outlives the read
+    that started it: the bench adopts and waits for it, or their time is lost."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-small-book", docs, ignore=shutil.ignore_patterns("conf.py"))
+    env = {**os.environ, "SPHINXOPTS": "-D handbook_review_required=0", "PYTHONPATH": str(ROOT)}
+    cpu = {}
+    for way in ("unadopted", "adopted"):
+        timed = subprocess.run(
+            [sys.executable, "-c", MAKE_TIMED, str(tmp_path / way), str(docs), way],
+            capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+        cpu[way] = json.loads(timed.stdout)[1]
+    # The three writers of the small book take some seconds between them.
+    assert cpu["adopted"] > cpu["unadopted"] + 1.0, cpu
