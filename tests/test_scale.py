@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from utils import ROOT, ROOTS
+from utils import ROOT, ROOTS, review_settings
 from handbook.tools.scale import CHAPTERS, make_book, pages
 
 LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$", re.M)
@@ -96,7 +96,8 @@ def test_the_bench_counts_the_processor_time_of_the_warm_writers(tmp_path):
     that started it: the bench adopts and waits for it, or their time is lost."""
     docs = tmp_path / "docs"
     shutil.copytree(ROOTS / "test-small-book", docs, ignore=shutil.ignore_patterns("conf.py"))
-    env = {**os.environ, "SPHINXOPTS": "-D handbook_review_required=0", "PYTHONPATH": str(ROOT)}
+    settings = " ".join(f"-D {name}={value}" for name, value in review_settings(False).items())
+    env = {**os.environ, "SPHINXOPTS": settings, "PYTHONPATH": str(ROOT)}
     cpu = {}
     for way in ("unadopted", "adopted"):
         timed = subprocess.run(

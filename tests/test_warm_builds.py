@@ -12,6 +12,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -121,7 +122,7 @@ def test_a_request_larger_than_one_read_arrives_whole(book):
     assert book.notes()[-1]["setting"] == large and book.notes()[-1]["preloaded"]
 
 
-def test_the_builds_messages_and_status_reach_the_caller(book, tmp_path):
+def test_the_builds_messages_and_status_reach_the_caller(book):
     assert book.read().returncode == 0
     status, stderr = _finish(book.write("html", "-D", "no_such_setting=1"))
     assert status != 0
@@ -142,7 +143,7 @@ def test_the_server_ends_with_the_process_it_serves(book):
     book.end()
     for _ in range(100):  # the server notices within moments
         try:
-            probe = warm_builds.socket.socket(warm_builds.socket.AF_UNIX)
+            probe = socket.socket(socket.AF_UNIX)
             probe.connect(warm_builds.address(book.name))
             probe.close()
         except OSError:

@@ -142,7 +142,6 @@ def serve(name: str, until: int, command: Sequence[str]) -> dict:
     selector.register(listener, selectors.EVENT_READ)
     if watched is not None:
         selector.register(watched, selectors.EVENT_READ)
-    children = 0
     while True:
         ready = {key.fileobj for key, _ in selector.select(timeout=None if watched else 0.5)}
         if watched in ready or (watched is None and not _alive(until)):
@@ -156,16 +155,9 @@ def serve(name: str, until: int, command: Sequence[str]) -> dict:
                     os.close(watched)
                 return _handle(connection)
             connection.close()
-            children += 1
-        while children:  # reap what has ended, so its time counts as this process's
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                children = 0
-                break
-            if pid == 0:
-                break
-            children -= 1
+        with contextlib.suppress(ChildProcessError):  # none left to reap
+            while os.waitpid(-1, os.WNOHANG)[0]:  # reap what has ended, so its
+                pass  # time counts as this process's
     listener.close()
     with contextlib.suppress(ChildProcessError):
         while True:
