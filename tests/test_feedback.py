@@ -8,9 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from utils import ROOT, build_in_process
+from utils import SOURCES, build_in_process
 
-SOURCES = sorted(p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md"))
 
 
 def _feedback_links(path):

@@ -6,9 +6,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from utils import ROOT
+from utils import SOURCES
 
-SOURCES = sorted(p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md"))
 
 
 def _soup(path: Path) -> BeautifulSoup:
@@ -32,11 +31,21 @@ def test_every_source_page_is_built(book):
 
 
 def _menu(book, pages, doc: str) -> set[Path]:
-    """The pages the menu (the sidebar's navigation) of page ``doc`` links to."""
+    """The pages the menu (the sidebar's navigation) of page ``doc`` links to.
+
+    In a book too long for one menu (handbook/sphinxext/nav.py), a menu
+    lists the entries around its page and first links to the contents on the
+    start page: the pages those contents list are counted in, a click away.
+    """
     nav = pages[doc].select_one("nav.bd-docs-nav")
     page = book.html / f"{doc}.html"
     links = nav.select("a[href]") if nav else []
-    return {_resolve(page, a["href"], book.html) for a in links} | {page}
+    found = {_resolve(page, a["href"], book.html) for a in links} | {page}
+    if nav and nav.select_one(".handbook-nav-contents a[href]"):
+        start = book.html / "index.html"
+        found |= {_resolve(start, a["href"], book.html)
+                  for a in pages["index"].select("article .toctree-wrapper a[href]")}
+    return found
 
 
 def test_every_page_is_in_the_navigation(book, pages):

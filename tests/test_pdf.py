@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 import pdf_rules
 from pdf_rules import embedded_faces
-from utils import ROOT, SOURCE_DATE_EPOCH
+from utils import DOCS, SOURCE_DATE_EPOCH
 from handbook.sphinxext.pdf.tags import read_link_tags, read_tags
 
 SITE_CHROME = [
@@ -159,14 +159,13 @@ def test_every_chapter_starts_a_page_and_sections_do_not(reader):
 def _chapters_in_print() -> list[str]:
     """The start page's title, then the title of each page its toctrees list
     (leaving out what the start page shows on the website only)."""
-    docs = ROOT / "docs"
-    start = (docs / "index.md").read_text("utf-8")
+    start = (DOCS / "index.md").read_text("utf-8")
     start = re.sub(r"^:::\{only\} not builder_pdf\n.*?^:::$", "", start, flags=re.S | re.M)
     entries = []
     for block in re.findall(r"^```\{toctree\}\n(.*?)^```$", start, flags=re.S | re.M):
         entries += [line for line in block.splitlines() if line and not line.startswith(":")]
     return [
-        re.search(r"^# (.+)$", (docs / f"{page}.md").read_text("utf-8"), re.M)[1]
+        re.search(r"^# (.+)$", (DOCS / f"{page}.md").read_text("utf-8"), re.M)[1]
         for page in ["index", *entries]
     ]
 

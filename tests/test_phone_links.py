@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, NavigableString
-from utils import ROOT, ROOTS, build_in_process
+from utils import ROOTS, SOURCES, build_in_process
 
-SOURCES = sorted(p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md"))
 # What a phone number looks like in the text (a reader's, not a machine's).
 PHONE = re.compile(r"""
     \+\d{1,3}(?:[ -]?\d{1,4}){1,5}                        # international: +353 1 234 5678

@@ -21,10 +21,8 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from utils import ROOT, SOURCE_DATE_EPOCH
+from utils import DOCS, ROOT, SOURCE_DATE_EPOCH, SOURCES
 
-DOCS = ROOT / "docs"
-SOURCES = sorted(p.relative_to(DOCS).with_suffix("").as_posix() for p in DOCS.rglob("*.md"))
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 EDITION_DATE = dt.datetime.fromtimestamp(SOURCE_DATE_EPOCH, tz=dt.timezone.utc)

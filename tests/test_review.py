@@ -12,10 +12,10 @@ import sys
 
 import pytest
 from bs4 import BeautifulSoup
-from utils import ROOT, build_in_process
+from utils import DOCS, ROOT, build_in_process
 from sphinx.util.console import strip_colors
 
-SOURCES = sorted((ROOT / "docs").rglob("*.md"))
+SOURCES = sorted(DOCS.rglob("*.md"))
 
 
 def _project(folder, pages: dict[str, str]):
@@ -75,7 +75,7 @@ def test_the_help_page_has_a_short_review_cycle(make_app, tmp_path):
 
 def test_every_page_of_the_site_and_the_epub_shows_its_own_review_dates(book):
     for source in SOURCES:
-        doc = source.relative_to(ROOT / "docs").with_suffix("")
+        doc = source.relative_to(DOCS).with_suffix("")
         text = source.read_text("utf-8")
         last, due = (re.search(rf"^{key}: (\S+)$", text, re.M)[1]
                      for key in ("last_reviewed", "review_due"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,11 @@ from handbook.shared import STRICT
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 ROOTS = Path(__file__).resolve().parent / "roots"  # the test projects
+# The book that `make` builds for the tests: docs/, or another folder named by
+# make's DOCS (``DOCS=/tmp/x10 make test`` checks a book from scale.py).
+DOCS = ROOT / os.environ.get("DOCS", "docs")
+# Its pages, as paths from DOCS without ".md" (``benefits/index``).
+SOURCES = sorted(p.relative_to(DOCS).with_suffix("") for p in DOCS.rglob("*.md"))
 SOURCE_DATE_EPOCH = 1767225600  # 2026-01-01: the test build's edition date
 
 REVIEW_TODAY = "2026-06-01"  # the day the review-date tests check against
