@@ -165,6 +165,29 @@ def test_navigation_opens_on_a_phone_and_leads_to_a_page(visit):
     page.wait_for_url(f"**/{href}")
 
 
+def test_a_navigation_link_to_the_same_page_closes_the_navigation_on_a_phone(visit):
+    """The page's own entry, and in a book too long for one menu the start
+    page's link to the contents: the reader sees where the link leads."""
+    tab = visit(viewport=PHONE)
+    page, followed = tab.page, []
+    for path in ("what-is-peer-support.html", "index.html"):
+        tab.open(path)
+        links = page.locator("#pst-primary-sidebar nav.bd-docs-nav a[href^='#']")
+        for n in range(links.count()):
+            tab.open(path)
+            page.locator(".bd-header-article .primary-toggle").click()
+            link = page.locator("#pst-primary-sidebar-modal nav.bd-docs-nav a[href^='#']").nth(n)
+            href = link.get_attribute("href")
+            link.click()
+            page.locator("#pst-primary-sidebar-modal").wait_for(state="hidden")
+            followed.append(href)
+            if href != "#":  # the focus is where the link led, in sight
+                assert page.evaluate("document.activeElement.id") == href[1:], href
+                top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+                assert 0 <= top < PHONE["height"], (href, top)
+    assert "#" in followed, "expected the page's own entry in its menu"
+
+
 def test_navigation_sidebar_hides_and_shows_on_a_desktop(visit):
     tab = visit(viewport=DESKTOP)
     tab.open("index.html")

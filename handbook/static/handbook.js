@@ -32,6 +32,27 @@
       if (target && target.isConnected && target.checkVisibility()) target.focus();
     });
   };
+  /* A link in the navigation drawer (a phone's) to a place on this page, such
+     as the page's own entry or, in a long book, the start page's "All
+     chapters: the contents", closes the drawer: the theme closes it only by
+     Escape or outside it, so the reader would see nothing change. The focus
+     goes where the link leads. */
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("dialog[open] a[href]");
+    if (!link || link.origin + link.pathname !== location.origin + location.pathname) return;
+    const dialog = link.closest("dialog");
+    const target = link.hash && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (target) opener = null;
+    setTimeout(() => {  // after the browser has followed the link
+      dialog.close();
+      if (!target) return;
+      setTimeout(() => {  // after the themes' handlers put the focus back on the button
+        if (!target.matches("a[href], button, input, [tabindex]")) target.setAttribute("tabindex", "-1");
+        target.focus();
+      });
+    });
+  });
+
   const watch = () => {
     for (const id of ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal", "pst-search-dialog"]) {
       const dialog = document.getElementById(id);
