@@ -12,12 +12,13 @@ import fcntl
 import os
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from site_in_browser import Visit, serve, site_pages
+from site_in_browser import SWEEP_PAGES, Visit, serve, site_pages, sweep
 from utils import ROOT, ROOTS, SOURCE_DATE_EPOCH
 
 from handbook.shared import read_conf
@@ -133,6 +134,19 @@ def site_paths(book) -> list[str]:
     found = site_pages(book.html)
     assert "index.html" in found
     return found
+
+
+@pytest.fixture(scope="session")
+def sweep_paths(book, site_paths) -> list[str]:
+    """The pages the browser sweeps open: every page, or in a book of more
+    than SWEEP_PAGES a sample of them (site_in_browser.sweep), which is said
+    in the run's warnings, so that a sampled pass never reads as a full one."""
+    chosen = sweep(book.html, site_paths)
+    if len(chosen) < len(site_paths):
+        warnings.warn(f"the browser sweeps open {len(chosen)} of the site's {len(site_paths)} "
+                      f"pages: one of each kind, and others spread through the book "
+                      f"(HANDBOOK_SWEEP_PAGES={SWEEP_PAGES}; 0 opens every page)", stacklevel=1)
+    return chosen
 
 
 @pytest.fixture

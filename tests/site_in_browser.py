@@ -4,13 +4,26 @@ The site is served from 127.0.0.1 under its published path, and opened in
 headless Chromium (Debian's, at /usr/bin/chromium) through Playwright; a
 Visit is one tab that refuses, and records, any request to another host.
 conftest.py's fixtures (``browser``, ``served_site``, ``visit``,
-``site_paths``) start one browser and one server for each module's tests.
+``site_paths``, ``sweep_paths``) start one browser and one server for each
+module's tests.
+
+The sweeps, the checks that open page after page (axe, the survey of what
+each page fetches and shows, the names of its controls), open every page of
+a book of up to ``SWEEP_PAGES`` pages. A bigger book's sweeps open a sample
+(`sweep`): one page of each kind, and others spread through the book. Each
+sweep costs about a second a page, so they grew with the book's pages
+(issue 15: 10 of the 16 minutes `make test` took at 10×), while what they
+judge, the theme and the kinds of markup on a page, does not grow with it.
+The checks that read every page's HTML (tests/test_html.py and others) still
+read every page.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,11 +37,50 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+# The most pages a sweep opens; 0 opens every page (HANDBOOK_SWEEP_PAGES=0
+# make test: the weekly run in .github/workflows/test.yml does).
+SWEEP_PAGES = int(os.environ.get("HANDBOOK_SWEEP_PAGES", "60"))
 
 
 def site_pages(html: Path) -> list[str]:
     """Every page of the built site, as a path from its root."""
     return [page.relative_to(html).as_posix() for page in shared_site_pages(html)]
+
+
+_ARTICLE = re.compile(r"<article\b.*?</article>", re.S)
+_START_TAG = re.compile(r"<([a-zA-Z][\w-]*)(\s[^>]*)?>")
+_ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def kind(page: str) -> frozenset[tuple[str, str, tuple[str, ...]]]:
+    """What a page's article is made of: each element's name, classes and
+    other attributes' names (not their values, nor any text), as a set. Two
+    pages of one kind use the same markup, which the theme styles alike."""
+    found = _ARTICLE.search(page)
+    tags = set()
+    for name, attributes in _START_TAG.findall(found[0] if found else page):
+        pairs = dict((key.lower(), value.strip("\"'")) for key, value in _ATTRIBUTE.findall(attributes))
+        classes = " ".join(sorted(pairs.pop("class", "").split()))
+        tags.add((name.lower(), classes, tuple(sorted(pairs))))
+    return frozenset(tags)
+
+
+def sweep(html: Path, paths: list[str], most: int = SWEEP_PAGES) -> list[str]:
+    """The pages a sweep opens, in the site's order: all of ``paths`` when
+    there are at most ``most`` (or ``most`` is 0); else the first page of
+    each kind (see `kind`), then others spread evenly through the rest, up to
+    ``most`` in all (more, if the book has more kinds than that)."""
+    if most <= 0 or len(paths) <= most:
+        return list(paths)
+    first = {}
+    for path in paths:
+        first.setdefault(kind((html / path).read_text("utf-8")), path)
+    chosen = set(first.values())
+    rest = [path for path in paths if path not in chosen]
+    room = min(most - len(chosen), len(rest))
+    if room > 0:
+        chosen.update(rest[(2 * i + 1) * len(rest) // (2 * room)] for i in range(room))
+    return [path for path in paths if path in chosen]
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):

@@ -6,7 +6,8 @@ The built site is served from 127.0.0.1 and opened in headless Chromium
 one browser for the module: conftest.py). axe-core (from npm, see package.json)
 checks every page against the WCAG 2.2 AA rules, in light and in dark mode.
 Every request the browser makes is recorded, and any to another host is
-refused and reported. Journeys by keyboard are in test_browser_journeys.py
+refused and reported. (A book of more than 60 pages is swept by a sample of
+its pages, one of each kind and more: site_in_browser.sweep.) Journeys by keyboard are in test_browser_journeys.py
 and test_keyboard.py.
 """
 
@@ -26,8 +27,9 @@ _SURVEY_JS = """(links) => ({
 
 
 @pytest.fixture(scope="module")
-def survey(browser, served_site, site_paths):
-    """Every page opened once at each size, what it fetched and showed.
+def survey(browser, served_site, sweep_paths):
+    """Every page (of a big book, a sample: conftest.py's sweep_paths)
+    opened once at each size, what it fetched and showed.
 
     One visit per page serves several tests below; each asserts one thing.
     """
@@ -42,7 +44,7 @@ def survey(browser, served_site, site_paths):
                     (e) => window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI));
             """)
             facts = {}
-            for path in [*site_paths, "search.html?q=support"]:
+            for path in [*sweep_paths, "search.html?q=support"]:
                 start = len(tab.requests)
                 tab.open(path)
                 facts[path] = tab.page.evaluate(_SURVEY_JS, list(LINKS))
@@ -57,12 +59,12 @@ def survey(browser, served_site, site_paths):
 # -- Accessibility ---------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_every_page_passes_axe_wcag_22_aa(visit, site_paths, mode):
+def test_every_page_passes_axe_wcag_22_aa(visit, sweep_paths, mode):
     if not AXE.is_file():
         pytest.skip("needs axe-core from npm: run `npm ci` (make test does)")
     tab = visit(viewport=DESKTOP, color_scheme=mode)
     problems = []
-    for path in [*site_paths, "search.html?q=group"]:
+    for path in [*sweep_paths, "search.html?q=group"]:
         tab.open(path)
         if "?q=" in path:
             tab.page.wait_for_selector("#search-results li")

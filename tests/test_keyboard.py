@@ -77,10 +77,10 @@ def _controls(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_every_control_on_every_page_has_its_own_name(visit, site_paths, size):
+def test_every_control_on_every_page_has_its_own_name(visit, sweep_paths, size):
     tab = visit(viewport=SIZES[size])
     problems, toggled = [], set()
-    for path in site_paths:
+    for path in sweep_paths:
         tab.open(path)
         for control in _controls(tab.page):
             name = control["name"]
@@ -96,7 +96,7 @@ def test_every_control_on_every_page_has_its_own_name(visit, site_paths, size):
     if size == "desktop":
         # The menu opens only the reader's own chapter (conf.py's collapse_navbar), so
         # a toggle is expected on every page of a chapter with pages of its own.
-        in_chapters = {path for path in site_paths if "/" in path}
+        in_chapters = {path for path in sweep_paths if "/" in path}
         assert in_chapters and in_chapters <= toggled, (
             f"expected a named chapter toggle on these pages: {sorted(in_chapters - toggled)}")
 
