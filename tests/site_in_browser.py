@@ -158,8 +158,11 @@ def axe(page) -> list[str]:
     # Evaluated through the DevTools protocol: the page's Content-Security-
     # Policy would refuse it as an inline script.
     page.evaluate(AXE.read_text(encoding="utf-8"))
+    # Violations only: axe then names no elements for the rules a page
+    # passes, which took half its time.
     result = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA,
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_22_AA,
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
