@@ -85,11 +85,13 @@ test: $(INSTALLED) $(NODE_INSTALLED) ## Run every check: builds, links, text, PD
 # The website against its targets, beside a stock-theme build of the same
 # pages: sizes, requests and Lighthouse's scores for every page (minutes; not in CI).
 # make bench SCALE=10: instead, every stage's time at 10 times the pages
-# beside the handbook's own, from the same run (handbook/tools/scale.py).
+# beside the handbook's own, from the same run (handbook/tools/scale.py);
+# TESTS=1 times make test on each book too.
 .PHONY: bench
 SCALE ?=
+TESTS ?=
 bench: $(INSTALLED) $(NODE_BENCH_INSTALLED) ## Measure the website as a phone gets it, beside the stock theme
-	MAKEFLAGS= $(BIN)/python -m handbook.tools.bench $(if $(SCALE),--scale $(SCALE))
+	MAKEFLAGS= $(BIN)/python -m handbook.tools.bench $(if $(SCALE),--scale $(SCALE)) $(if $(TESTS),--with-tests)
 
 # Web links and citations' DOIs, fetched from the web (so not part of `make test`).
 # Runs with -W like the other builds: a broken link, a timeout, and also a

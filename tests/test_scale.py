@@ -106,3 +106,22 @@ def test_the_bench_counts_the_processor_time_of_the_warm_writers(tmp_path):
         cpu[way] = json.loads(timed.stdout)[1]
     # The three writers of the small book take some seconds between them.
     assert cpu["adopted"] > cpu["unadopted"] + 1.0, cpu
+
+
+def test_the_report_shows_make_test_when_it_was_timed():
+    from handbook.tools.scale import MADE, STAGES, TEST_STAGE, report
+
+    keys = [*STAGES, *(f"{stage} cpu" for stage in MADE), "site links checked", "site bytes", "page bytes"]
+    results = {n: {"pages": 30.0 * n, **{key: float(n) for key in keys}} for n in (1, 10)}
+    assert TEST_STAGE not in report(results)
+    results[1]["test"], results[10]["test"] = 270.0, 510.0
+    row = next(line for line in report(results).splitlines() if line.startswith(TEST_STAGE))
+    assert row.split()[-3:] == ["510.0", "s", "×1.9"], row
+
+
+def test_make_test_is_timed_only_with_a_scale():
+    from handbook.tools.bench import main
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--with-tests"])
+    assert exit.value.code == 2

@@ -29,7 +29,8 @@ Usage: ``python -m handbook.tools.bench [--no-lighthouse] [--pages GLOB]``.
 ``--scale N`` (``make bench SCALE=N``, or ``SCALE="10 30"``) measures something else instead: every
 stage (the three builds, a one-word edit, the link checks, the site's size)
 on the handbook and on a generated book with N times its pages, side by side
-(see `handbook.tools.scale`).
+(see `handbook.tools.scale`); ``--with-tests`` (``TESTS=1``) times ``make test``
+on each book too.
 """
 
 from __future__ import annotations
@@ -291,11 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default="*", help="only pages matching this pattern")
     parser.add_argument("--scale", type=int, metavar="N", nargs="+",
                         help="time every stage at 1× and N× the pages instead (N...: each)")
+    parser.add_argument("--with-tests", action="store_true",
+                        help="with --scale, time make test on each book too (minutes each)")
     args = parser.parse_args(argv)
+    if args.with_tests and args.scale is None:
+        parser.error("--with-tests needs --scale N (make bench SCALE=N TESTS=1)")
     if args.scale is not None:
         from handbook.tools.scale import bench as scale_bench
 
-        return scale_bench(*args.scale)
+        return scale_bench(*args.scale, tests=args.with_tests)
     if not Path(CHROMIUM).exists():
         print("make bench needs Chromium: sudo apt-get install chromium", file=sys.stderr)
         return 2

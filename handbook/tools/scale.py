@@ -211,6 +211,8 @@ STAGES = {
     "site links": "site link check (links.check_site)",
     "pdf links": "PDF link check (links.check_pdf)",
 }
+# With ``tests`` (make bench SCALE=N TESTS=1): every check, on each book.
+TEST_STAGE = "make test on the book (DOCS=...)"
 
 
 MADE = ("pdf", "epub", "html", "edit")  # the stages make runs: their processor time too
@@ -271,8 +273,9 @@ def _edit_one_word(docs: Path) -> None:
     raise SystemExit(f"{page}: no prose word to edit")
 
 
-def time_book(scale: int, work: Path) -> dict[str, float]:
-    """Build the book at ``scale`` in ``work`` and time each stage."""
+def time_book(scale: int, work: Path, tests: bool = False) -> dict[str, float]:
+    """Build the book at ``scale`` in ``work`` and time each stage (and
+    ``make test`` on it, with ``tests``)."""
     from handbook.tools import links
 
     docs, builddir = work / "docs", work / "_build"
@@ -300,16 +303,25 @@ def time_book(scale: int, work: Path) -> dict[str, float]:
     print(f"  {scale}×: {STAGES['edit']} ...", flush=True)
     _edit_one_word(docs)
     times["edit"], times["edit cpu"] = _make(builddir, docs)
+    if tests:
+        print(f"  {scale}×: {TEST_STAGE} ...", flush=True)
+        try:
+            times["test"], _ = _make(builddir, docs, "test")
+        except subprocess.CalledProcessError:
+            raise SystemExit(f"make test failed on the {scale}× book: to see why, write it with "
+                             f"`python -m handbook.tools.scale {scale} OUT`, then run "
+                             f"`DOCS=OUT make test`") from None
     return times
 
 
-def bench(*scales: int) -> int:
-    """Time every stage at 1× and at each of ``scales``, and print them side by side."""
+def bench(*scales: int, tests: bool = False) -> int:
+    """Time every stage at 1× and at each of ``scales``, and print them side
+    by side; with ``tests``, ``make test`` on each book too (minutes each)."""
     results = {}
     with tempfile.TemporaryDirectory(prefix="handbook-scale-") as tmp:
         for n in sorted({1, *scales}):
             print(f"Building the {n}× book ...", flush=True)
-            results[n] = time_book(n, Path(tmp) / f"x{n}")
+            results[n] = time_book(n, Path(tmp) / f"x{n}", tests)
     print(report(results))
     return 0
 
@@ -327,6 +339,8 @@ def report(results: dict[int, dict[str, float]]) -> str:
     lines = [head, "-" * len(head)]
     rows = [(STAGES[stage], stage) for stage in STAGES]
     rows[4:4] = [(f"{STAGES[stage]}, CPU", f"{stage} cpu") for stage in MADE]
+    if "test" in first:
+        rows.append((TEST_STAGE, "test"))
     rows += [
         ("site links checked", "site links checked"), ("site size", "site bytes"),
         ("mean page size", "page bytes")]
