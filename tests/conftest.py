@@ -139,9 +139,15 @@ def site_paths(book) -> list[str]:
 @pytest.fixture(scope="session")
 def sweep_paths(book, site_paths) -> list[str]:
     """The pages the browser sweeps open: every page, or in a book of more
-    than SWEEP_PAGES a sample of them (site_in_browser.sweep), which is said
-    in the run's warnings, so that a sampled pass never reads as a full one."""
-    chosen = sweep(book.html, site_paths)
+    than SWEEP_PAGES a sample of them (site_in_browser.sweep) that always
+    holds the start page and the help page its "Get help now" leads to. A
+    sample is said in the run's warnings, so that a sampled pass never reads
+    as a full one."""
+    from bs4 import BeautifulSoup
+
+    start = BeautifulSoup((book.html / "index.html").read_text("utf-8"), "html.parser")
+    help_page = start.select_one("a.handbook-link-help")["href"].partition("#")[0]
+    chosen = sweep(book.html, site_paths, always=("index.html", help_page))
     if len(chosen) < len(site_paths):
         warnings.warn(f"the browser sweeps open {len(chosen)} of the site's {len(site_paths)} "
                       f"pages: one of each kind, and others spread through the book "

@@ -24,6 +24,7 @@ import functools
 import http.server
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,17 +66,19 @@ def kind(page: str) -> frozenset[tuple[str, str, tuple[str, ...]]]:
     return frozenset(tags)
 
 
-def sweep(html: Path, paths: list[str], most: int = SWEEP_PAGES) -> list[str]:
+def sweep(html: Path, paths: list[str], most: int = SWEEP_PAGES,
+          always: tuple[str, ...] = ()) -> list[str]:
     """The pages a sweep opens, in the site's order: all of ``paths`` when
-    there are at most ``most`` (or ``most`` is 0); else the first page of
-    each kind (see `kind`), then others spread evenly through the rest, up to
-    ``most`` in all (more, if the book has more kinds than that)."""
+    there are at most ``most`` (or ``most`` is 0); else those in ``always``
+    (the start page, the help page), the first page of each kind (see
+    `kind`), then others spread evenly through the rest, up to ``most`` in
+    all (more, if the book has more kinds than that)."""
     if most <= 0 or len(paths) <= most:
         return list(paths)
     first = {}
     for path in paths:
         first.setdefault(kind((html / path).read_text("utf-8")), path)
-    chosen = set(first.values())
+    chosen = set(first.values()) | (set(always) & set(paths))
     rest = [path for path in paths if path not in chosen]
     room = min(most - len(chosen), len(rest))
     if room > 0:
@@ -98,6 +101,15 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """Says nothing when the browser drops a connection (it leaves a page
+    before all its files came), but reports any other error."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(html: Path, published: str) -> Iterator[str]:
     """The site in html served over HTTP on 127.0.0.1 (a free port), under
@@ -107,7 +119,7 @@ def serve(html: Path, published: str) -> Iterator[str]:
     handler = functools.partial(
         type("Handler", (SiteHandler,), {"prefix": prefix}), directory=str(html),
     )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -41,3 +41,10 @@ def test_a_kind_is_the_markup_not_the_words_or_addresses():
     assert kind(PROSE.format(n=1)) != kind(PROSE.format(n=1).replace("<a ", "<a style='color: red' "))
     # Only the article counts: every page carries the same menu around it.
     assert kind("<nav><ul></ul></nav>" + NOTE.format(n=1)) == kind(NOTE.format(n=1))
+
+
+def test_the_pages_always_swept_are_kept(tmp_path):
+    paths = _site(tmp_path, {f"p{n:03}.html": PROSE.format(n=n) for n in range(100)})
+    chosen = sweep(tmp_path, paths, most=5, always=("p050.html", "p051.html", "no-such-page.html"))
+    assert {"p050.html", "p051.html"} <= set(chosen) and "no-such-page.html" not in chosen
+    assert len(chosen) == 5
