@@ -10,10 +10,11 @@ module's tests.
 The sweeps, the checks that open page after page (axe, the survey of what
 each page fetches and shows, the names of its controls), open every page of
 a book of up to ``SWEEP_PAGES`` pages. A bigger book's sweeps open a sample
-(`sweep`): one page of each kind, and others spread through the book. Each
-sweep costs about a second a page, so they grew with the book's pages
-(issue 15: 10 of the 16 minutes `make test` took at 10×), while what they
-judge, the theme and the kinds of markup on a page, does not grow with it.
+(`sweep`): the start page, the help page, one page of each kind, and others
+spread through the book. Each sweep costs about a second a page, so they
+grew with the book's pages (issue 15: at 10×, half of `make test`'s time),
+while what they judge, the theme and the kinds of markup on a page, does
+not grow with it.
 The checks that read every page's HTML (tests/test_html.py and others) still
 read every page.
 """
