@@ -9,6 +9,9 @@ Helpers that tests share are in utils.py (imported, not fixtures).
 """
 
 import fcntl
+import hashlib
+import json
+import math
 import os
 import subprocess
 import sys
@@ -62,6 +65,14 @@ def config() -> dict:
     return dict(read_conf(ROOT / "conf.py"))  # a copy: a test may not change it for others
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """The run's temporary folder, which pytest-xdist's workers share."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's, above each worker's own
+    return shared
+
+
 @pytest.fixture(scope="session")
 def book(tmp_path_factory, config) -> Book:
     """Build the website and the PDF with `make html` into a fresh folder.
@@ -70,9 +81,7 @@ def book(tmp_path_factory, config) -> Book:
     builds it into the run's shared temporary folder, and the others wait
     for it and read the same build.
     """
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's, above each worker's own
+    shared = _run_folder(tmp_path_factory)
     builddir = shared / "book"
     with open(shared / "book.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one worker builds; the others wait here
@@ -100,6 +109,53 @@ def edition(request, book, config) -> tuple[str, Path]:
 @pytest.fixture(scope="module")
 def reader(edition) -> PdfReader:
     return PdfReader(edition[1])
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    """One page of a PDF as pypdf reads it: its text, and each run of text
+    on it as (size in pt, x, y, text), from where the text stands."""
+
+    text: str
+    runs: list[tuple[float, float, float, str]]
+
+
+def _read_page(page) -> tuple[str, list]:
+    runs = []
+
+    def visit(text, cm, tm, _font, size):
+        a, b, c, d, e, f = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                            tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3],
+                            tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                            tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+        if text.strip():
+            runs.append((round(size * math.sqrt(abs(a * d - b * c)), 1), e, f, text))
+
+    return page.extract_text(visitor_text=visit), runs
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory):
+    """``printed(pdf)``: each page of the PDF (PrintedPage), read once per
+    run. Reading a PDF's text is the slowest step of the checks that read it
+    (test_pdf, test_pdf_page, test_review, test_text: at 10x the pages, 15 to
+    25 s each time); the first worker to ask reads it into the run's folder,
+    and the others wait for it there and load what it read."""
+    shared = _run_folder(tmp_path_factory)
+
+    def read(pdf: Path) -> list[PrintedPage]:
+        key = hashlib.sha256(f"{pdf.resolve()} {pdf.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+        cache = shared / f"printed-{key}.json"
+        with open(cache.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not cache.is_file():
+                pages = [_read_page(page) for page in PdfReader(pdf).pages]
+                cache.with_suffix(".partial").write_text(json.dumps(pages), "utf-8")
+                cache.with_suffix(".partial").rename(cache)
+        return [PrintedPage(text, [tuple(run) for run in runs])
+                for text, runs in json.loads(cache.read_text("utf-8"))]
+
+    return read
 
 
 # -- The browser tests' (test_browser*.py, test_keyboard.py) ------------------

@@ -194,9 +194,9 @@ def test_only_the_books_faces_are_embedded(pdf):
 
 
 @pytest.fixture(scope="module")
-def page_texts(reader) -> list[str]:
-    """Each page's text, extracted once for the tests that read it whole."""
-    return [page.extract_text() for page in reader.pages]
+def page_texts(printed, edition) -> list[str]:
+    """Each page's text (conftest's printed: read once a run)."""
+    return [page.text for page in printed(edition[1])]
 
 
 def test_no_site_navigation_leaks_into_the_pdf(page_texts):

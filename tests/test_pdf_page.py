@@ -4,7 +4,6 @@ Read from where the text stands on the page (pypdf's text visitor gives each
 run's size and place), so the head and the foot are told from the body.
 """
 
-import math
 import re
 
 import pytest
@@ -15,26 +14,10 @@ FOOT = 30 / 25.4 * 72  # below the standard bottom margin (30 mm)
 DATES = re.compile(r"Page last reviewed: [^.]+\. Next review due: [^.]+\.")
 
 
-def _runs(page) -> list[tuple[float, float, float, str]]:
-    """Each run of text on a page as (size in pt, x, y, text)."""
-    runs = []
-
-    def visit(text, cm, tm, _font, size):
-        a, b, c, d, e, f = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
-                            tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3],
-                            tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
-                            tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
-        if text.strip():
-            runs.append((round(size * math.sqrt(abs(a * d - b * c)), 1), e, f, text))
-
-    page.extract_text(visitor_text=visit)
-    return runs
-
-
 @pytest.fixture(scope="module")
-def runs(reader) -> list[list[tuple[float, float, float, str]]]:
-    """Each page's runs, read once for the edition (the slowest step here)."""
-    return [_runs(page) for page in reader.pages]
+def runs(printed, edition) -> list[list[tuple[float, float, float, str]]]:
+    """Each page's runs of text (conftest's printed: read once a run)."""
+    return [page.runs for page in printed(edition[1])]
 
 
 def _lines(runs) -> list[str]:

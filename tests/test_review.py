@@ -96,10 +96,8 @@ def test_in_process_a_page_due_today_is_named_and_the_others_show_their_dates(ap
         "Page last reviewed: 1 December 2026. Next review due: 1 December 2027."]
 
 
-def test_the_pdf_shows_the_help_page_s_review_dates(book):
-    from pypdf import PdfReader
-
-    text = " ".join(page.extract_text() for page in PdfReader(book.pdf).pages)
+def test_the_pdf_shows_the_help_page_s_review_dates(book, printed):
+    text = " ".join(page.text for page in printed(book.pdf))
     source = (ROOT / "docs" / "help-now.md").read_text("utf-8")
     last, due = (re.search(rf"^{key}: (\S+)$", source, re.M)[1]
                  for key in ("last_reviewed", "review_due"))

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
 
 from utils import ROOT
 from handbook.tools.prose import flesch_reading_ease, page_prose, prose_lines, style_problems
@@ -40,10 +39,9 @@ def site_text(site) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf_text(book) -> str:
-    printed = BeautifulSoup((book.pdf.parent / "index.html").read_text(), "html.parser")
-    extracted = "\n".join(page.extract_text() for page in PdfReader(book.pdf).pages)
-    return printed.get_text(" ") + "\n" + extracted
+def pdf_text(book, printed) -> str:
+    doctree = BeautifulSoup((book.pdf.parent / "index.html").read_text(), "html.parser")
+    return doctree.get_text(" ") + "\n" + "\n".join(page.text for page in printed(book.pdf))
 
 
 def test_no_latin_abbreviations_or_us_spellings():
