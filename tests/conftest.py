@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from site_in_browser import SWEEP_PAGES, Visit, serve, site_pages, sweep
+from site_in_browser import SWEEP_PAGES, Visit, help_page, serve, site_pages, sweep
 from utils import ROOT, ROOTS, SOURCE_DATE_EPOCH
 
 from handbook.shared import read_conf
@@ -199,11 +199,7 @@ def sweep_paths(book, site_paths) -> list[str]:
     holds the start page and the help page its "Get help now" leads to. A
     sample is said in the run's warnings, so that a sampled pass never reads
     as a full one."""
-    from bs4 import BeautifulSoup
-
-    start = BeautifulSoup((book.html / "index.html").read_text("utf-8"), "html.parser")
-    help_page = start.select_one("a.handbook-link-help")["href"].partition("#")[0]
-    chosen = sweep(book.html, site_paths, always=("index.html", help_page))
+    chosen = sweep(book.html, site_paths, always=("index.html", help_page(book.html)))
     if len(chosen) < len(site_paths):
         warnings.warn(f"the browser sweeps open {len(chosen)} of the site's {len(site_paths)} "
                       f"pages: one of each kind, and others spread through the book "

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 from utils import ROOT
 
 from handbook.shared import site_pages as shared_site_pages
@@ -65,6 +66,13 @@ def kind(page: str) -> frozenset[tuple[str, str, tuple[str, ...]]]:
         classes = " ".join(sorted(pairs.pop("class", "").split()))
         tags.add((name.lower(), classes, tuple(sorted(pairs))))
     return frozenset(tags)
+
+
+def help_page(html: Path) -> str:
+    """The page the start page's "Get help now" leads to, as a path from the
+    site's root: a sample always holds it, beside the start page."""
+    start = BeautifulSoup((html / "index.html").read_text("utf-8"), "html.parser")
+    return start.select_one("a.handbook-link-help")["href"].partition("#")[0]
 
 
 def sweep(html: Path, paths: list[str], most: int = SWEEP_PAGES,

@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
-from site_in_browser import SWEEP_PAGES, sweep
+from site_in_browser import SWEEP_PAGES, help_page, sweep
 
 from utils import ROOT
 
@@ -145,9 +145,7 @@ def ace_violations(report: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def ace_epub(epub, book, tmp_path_factory) -> Path:
     """The EPUB Ace checks: the whole book, or a sample (see the docstring)."""
-    start = BeautifulSoup((book.html / "index.html").read_text("utf-8"), "html.parser")
-    help_page = start.select_one("a.handbook-link-help")["href"].partition("#")[0]
-    always = ("epub-cover.xhtml", "index.xhtml", help_page.removesuffix(".html") + ".xhtml")
+    always = ("epub-cover.xhtml", "index.xhtml", help_page(book.html).removesuffix(".html") + ".xhtml")
     path, kept, pages = sample_epub(epub, tmp_path_factory.mktemp("ace-sample"), always)
     if kept < pages:
         warnings.warn(f"Ace checks {kept} of the EPUB's {pages} pages: one of each kind, and others "
