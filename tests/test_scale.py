@@ -125,3 +125,33 @@ def test_make_test_is_timed_only_with_a_scale():
     with pytest.raises(SystemExit) as exit:
         main(["--with-tests"])
     assert exit.value.code == 2
+
+
+def test_a_make_test_that_failed_is_shown_as_failed_beside_the_other_figures():
+    from handbook.tools.scale import MADE, STAGES, TEST_STAGE, report
+
+    keys = [*STAGES, *(f"{stage} cpu" for stage in MADE), "site links checked", "site bytes", "page bytes"]
+    results = {n: {"pages": 30.0 * n, **{key: float(n) for key in keys}} for n in (1, 10, 30)}
+    results[1]["test"], results[10]["test"], results[30]["test"] = 270.0, 510.0, float("nan")
+    lines = report(results).splitlines()
+    row = next(line for line in lines if line.startswith(TEST_STAGE))
+    assert row.split()[-3:] == ["510.0", "s", "failed"], row  # no growth from a failure
+    html = next(line for line in lines if line.startswith(STAGES["html"]))
+    assert html.split()[-1] == "×30.0", html  # the other stages are all still there
+
+
+def test_the_bench_prints_every_figure_and_fails_when_make_test_failed(monkeypatch, capsys):
+    from handbook.tools import scale
+
+    keys = [*scale.STAGES, *(f"{stage} cpu" for stage in scale.MADE),
+            "site links checked", "site bytes", "page bytes"]
+
+    def timed(n, work, tests):
+        return {"pages": 30.0 * n, **{key: float(n) for key in keys},
+                "test": float("nan") if n == 30 else 100.0 * n}
+
+    monkeypatch.setattr(scale, "time_book", timed)
+    assert scale.bench(10, 30, tests=True) == 1
+    out, err = capsys.readouterr()
+    assert scale.STAGES["html"] in out and "failed" in out
+    assert "make test failed on the 30× book" in err and "DOCS=OUT make test" in err
