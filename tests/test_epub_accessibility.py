@@ -15,6 +15,7 @@ the sample; HANDBOOK_SWEEP_PAGES=0 checks every page (the weekly CI run).
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -254,6 +255,21 @@ def test_epub_declares_its_accessibility(epub, config):
         assert found.get(name), f"content.opf has no {name}"
     assert found["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     assert found["schema:accessibilitySummary"] == [" ".join(config["handbook_epub_accessibility_summary"].split())]
+
+
+def test_an_empty_accessibility_summary_is_named_at_its_line_in_conf_py(tmp_path):
+    result = subprocess.run(
+        [ROOT / ".venv/bin/sphinx-build", "-q", "-W", "-b", "epub", "-c", str(ROOT),
+         "-D", "handbook_epub_accessibility_summary= ", "-d", str(tmp_path / "doctrees"),
+         str(ROOT / "tests/roots/test-small-book"), str(tmp_path / "epub")],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    line = next(n for n, text in enumerate((ROOT / "conf.py").read_text("utf-8").splitlines(), 1)
+                if text.startswith("handbook_epub_accessibility_summary ="))
+    assert result.returncode != 0
+    assert re.search(rf"^conf\.py:{line}: WARNING: handbook_epub_accessibility_summary is empty",
+                     result.stderr, re.M), result.stderr
+    assert "set it in conf.py" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_navigation_has_a_toc_role_and_landmarks(epub):

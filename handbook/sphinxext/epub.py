@@ -44,6 +44,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 
+from handbook.sphinxext.messages import conf_location
+
 logger = logging.getLogger(__name__)
 
 NAV_TEMPLATE = Path(__file__).resolve().parent.parent / "brand" / "epub" / "package" / "nav.xhtml.jinja"
@@ -73,7 +75,7 @@ class AccessibleEpub3Builder(Epub3Builder):
             logger.warning(
                 "handbook_epub_accessibility_summary is empty; EPUB Accessibility 1.1 asks for "
                 "a summary for readers: set it in conf.py", type="epub", subtype="a11y",
-                location=str(Path(self.confdir, "conf.py")),
+                location=conf_location(self.confdir, "handbook_epub_accessibility_summary"),
             )
         properties = (
             [("schema:accessMode", mode) for mode in config.handbook_epub_access_modes]
