@@ -11,8 +11,11 @@ PDF_NAME := peer-support-handbook.pdf
 # Warnings are errors (-W -n), and every build reads all sources afresh (-E),
 # because an incremental build does not repeat the warnings of unchanged pages.
 # SPHINXOPTS adds sphinx-build options (the tests use it, for -D settings).
+# STRICT is what every build shares; the writers below, which only write
+# from the read, take it without -E.
 SPHINXOPTS ?=
-SPHINX   := $(BIN)/sphinx-build -W -n -E --keep-going -q -c . $(SPHINXOPTS)
+STRICT   := -W -n --keep-going -q -c . $(SPHINXOPTS)
+SPHINX   := $(BIN)/sphinx-build -E $(STRICT)
 SOURCES  := conf.py requirements.lock $(shell find $(DOCS) handbook -type f -not -path '*/__pycache__/*')
 
 INSTALLED := $(VENV)/.installed
@@ -196,8 +199,8 @@ READ     := $(DOCTREES)/.read
 # ($$PPID, in a recipe, is make). Without that server, a writer runs as it is.
 WARM     := $(BIN)/python -m handbook.tools.warm_builds
 WARM_AT  := $(abspath $(DOCTREES))-$(RUN)
-WRITE    = $(WARM) run $(WARM_AT) -- $(BIN)/sphinx-build -W -n --keep-going -q -c . \
-	$(SPHINXOPTS) -D handbook_write_only=1 -d $(DOCTREES)
+WRITE    = $(WARM) run $(WARM_AT) -- $(BIN)/sphinx-build $(STRICT) \
+	-D handbook_write_only=1 -d $(DOCTREES)
 WRITTEN  = ( $(call LOGGED,$(1),$(2)) ) || { rm -f $(READ); exit 1; }
 $(READ): $(INSTALLED) $(SOURCES)
 	rm -f $@ && mkdir -p $(DOCTREES) && touch $@.started
