@@ -14,7 +14,7 @@ and test_keyboard.py.
 from urllib.parse import urlparse
 
 import pytest
-from site_in_browser import AXE, DESKTOP, PHONE, Visit, axe as _axe
+from site_in_browser import AXE, DESKTOP, PHONE, Visit, axe as _axe, help_page
 
 LINKS = ("Get help now", "Download PDF")
 _SURVEY_JS = """(links) => ({
@@ -71,6 +71,34 @@ def test_every_page_passes_axe_wcag_22_aa(visit, sweep_paths, mode):
         assert tab.page.evaluate("document.documentElement.dataset.theme") == mode, path
         problems += [f"{path}: {v}" for v in _axe(tab.page)]
     assert not problems, "\n".join(problems)
+
+
+# Each element's colours, by what it is (tag, classes, id, first words).
+_COLOURS = """() => Object.fromEntries([...document.querySelectorAll('body *')]
+    .filter(e => e.getClientRects().length)
+    .map(e => { const s = getComputedStyle(e);
+        return [[e.tagName, e.className, e.id, e.textContent.trim().slice(0, 40)].join('|'),
+                [s.color, s.backgroundColor, s.borderTopColor]]; }))"""
+
+
+def test_without_scripts_a_dark_device_gets_the_dark_mode_axe_checks(visit, book):
+    """The theme's script colours a page dark (the axe check above, in dark);
+    without scripts the stylesheet does (lean_assets: _dark_without_scripts),
+    with the same colours, and a light device still gets light."""
+    for path in ["index.html", help_page(book.html), "references.html"]:
+        colours = {}
+        for scripts, mode in [(True, "dark"), (False, "dark"), (False, "light")]:
+            tab = visit(viewport=DESKTOP, color_scheme=mode, java_script_enabled=scripts)
+            tab.open(path)
+            assert (tab.page.evaluate("document.documentElement.dataset.mode") is None) != scripts
+            colours[scripts, mode] = tab.page.evaluate(_COLOURS)
+        scripted, unscripted = colours[True, "dark"], colours[False, "dark"]
+        shared = scripted.keys() & unscripted.keys()
+        assert len(shared) > 50, path
+        differ = sorted(k for k in shared if scripted[k] != unscripted[k])
+        assert not differ, f"{path}: without scripts, not the dark colours: {differ[:5]}"
+        light = colours[False, "light"]
+        assert sum(light[k] != unscripted[k] for k in shared & light.keys()) > len(shared) / 2, path
 
 
 def test_axe_finds_a_planted_violation(visit, site_paths):

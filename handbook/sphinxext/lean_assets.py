@@ -6,7 +6,8 @@
   source maps dropped, Sphinx's translations loaded without ``eval()``.
 - ``bundle_css``: the theme's and the site's CSS in their usual order, cut
   down to the rules that can apply (every class and id a rule names occurs
-  in a page, or in one of the site's scripts: ``known_names``).
+  in a page, or in one of the site's scripts: ``known_names``), and the
+  theme's dark colours for a page that no script coloured.
 - ``subset_icon_fonts``: the theme's icon fonts cut down to the glyphs the
   stylesheet uses; ``ascii_css`` keeps the stylesheet's bytes ASCII.
 - ``joined_css``: for the live preview, a stylesheet with its @imports inlined.
@@ -136,7 +137,41 @@ def bundle_css(out: Path, names: list[str], known: set[str], prefixes,
     rules = []
     for name in names:
         rules.extend(_read_css(out, name, bundle_dir, seen=set(), reads=reads))
-    return _purge(rules, known, prefixes) + "\n"
+    css = _purge(rules, known, prefixes)
+    dark = _dark_without_scripts(rules)
+    if dark:
+        dark = _purge(tinycss2.parse_stylesheet(dark, skip_comments=True, skip_whitespace=True),
+                      known, prefixes)
+        css += "@media (prefers-color-scheme:dark){" + dark + "}"
+    return css + "\n"
+
+
+# The theme's dark colours are for <html data-theme="dark">, which only its
+# script sets; a page opened without scripts keeps the "light" it is written
+# with. A copy of each dark rule, for <html> with no data-mode (the script
+# sets one on every page it runs on), when the device asks for dark, gives
+# such a reader the theme's dark mode too. The copies come last, so that
+# they win over the light rules, which still apply to such a page.
+_DARK_HTML = re.compile(r"""^html\[data-theme=(?:dark|"dark")\]""")
+
+
+def _dark_without_scripts(rules) -> str:
+    """The dark rules, for a page that scripts did not colour (CSS text)."""
+    copies = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [tinycss2.serialize(s).strip() for s in _split_selectors(rule.prelude)]
+            dark = [_DARK_HTML.sub("html:not([data-mode])", s) for s in selectors if _DARK_HTML.match(s)]
+            if dark:
+                copies.append(",".join(dark) + "{" + tinycss2.serialize(rule.content).strip() + "}")
+        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in (
+            "media", "supports", "layer", "container", "scope",
+        ):
+            inner = _dark_without_scripts(
+                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+            if inner:
+                copies.append(_at_head(rule) + "{" + inner + "}")
+    return "".join(copies)
 
 
 def _rebaser(here: str, bundle_dir: str):
