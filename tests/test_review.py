@@ -98,7 +98,7 @@ def test_in_process_a_page_due_today_is_named_and_the_others_show_their_dates(ap
 
 def test_the_pdf_shows_the_help_page_s_review_dates(book, printed):
     text = " ".join(page.text for page in printed(book.pdf))
-    source = (ROOT / "docs" / "help-now.md").read_text("utf-8")
+    source = (DOCS / "help-now.md").read_text("utf-8")
     last, due = (re.search(rf"^{key}: (\S+)$", source, re.M)[1]
                  for key in ("last_reviewed", "review_due"))
     expected = f"Page last reviewed: {_words(last)}. Next review due: {_words(due)}."
