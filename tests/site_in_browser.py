@@ -40,6 +40,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+# What Tab can stop on (hidden or inert ones aside, which a check filters).
+FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'
 # The most pages a sweep opens; 0 opens every page (HANDBOOK_SWEEP_PAGES=0
 # make test: the weekly run in .github/workflows/test.yml does).
 SWEEP_PAGES = int(os.environ.get("HANDBOOK_SWEEP_PAGES", "60"))

@@ -7,7 +7,7 @@ tests/site_in_browser.py, as for test_browser.py and test_keyboard.py.
 """
 
 import pytest
-from site_in_browser import DESKTOP, PHONE, focused as _focused
+from site_in_browser import DESKTOP, FOCUSABLE, PHONE, focused as _focused
 
 
 # -- Keyboard ------------------------------------------------------------------
@@ -27,10 +27,9 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(visit, site_path
     tab = visit(viewport=DESKTOP)
     for path in ("index.html", "help-now.html"):
         tab.open(path)
-        controls = tab.page.evaluate("""() => [...document.querySelectorAll(
-                'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
+        controls = tab.page.evaluate("""(focusable) => [...document.querySelectorAll(focusable)]
             .filter(e => e.checkVisibility({visibilityProperty: true}) && !e.closest('[inert]'))
-            .map((e, i) => { e.dataset.control = i; return i; })""")
+            .map((e, i) => { e.dataset.control = i; return i; })""", FOCUSABLE)
         reached, unringed = set(), []
         for _ in range(len(controls) + 20):
             tab.page.keyboard.press("Tab")

@@ -10,7 +10,7 @@ which axe cannot check for being the right ones.
 
 import pytest
 
-from site_in_browser import DESKTOP, Visit, focused as _focused
+from site_in_browser import DESKTOP, FOCUSABLE, Visit, focused as _focused
 
 PHONE_390 = {"width": 390, "height": 844}
 SIZES = {"phone": PHONE_390, "desktop": DESKTOP}
@@ -182,10 +182,6 @@ def _chapters(tab: Visit) -> set[str]:
         "[...document.querySelectorAll('article .toctree-wrapper a[href]')].map(a => a.href)"))
 
 
-# What Tab can stop on, so that a walk through a page is as long as the page.
-FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]"
-
-
 def _links_reached_by_tab(page, inside: str) -> set[str]:
     """The links inside ``inside`` that Tab stops on, pressed once for each
     thing on the page that can take focus (and a few more): enough to pass
@@ -296,10 +292,9 @@ def test_tab_reaches_every_control_with_a_visible_focus(visit, path, size, javas
     tab = visit(viewport=SIZES[size], java_script_enabled=javascript)
     tab.open(path)
     page = tab.page
-    controls = page.evaluate("""() => [...document.querySelectorAll(
-            'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
+    controls = page.evaluate("""(focusable) => [...document.querySelectorAll(focusable)]
         .filter(e => e.checkVisibility({visibilityProperty: true}) && !e.closest('[inert]'))
-        .map((e, i) => { e.dataset.control = i; return i; })""")
+        .map((e, i) => { e.dataset.control = i; return i; })""", FOCUSABLE)
     reached, unringed = set(), []
     for _ in range(len(controls) + 20):
         page.keyboard.press("Tab")
