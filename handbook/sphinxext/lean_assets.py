@@ -39,6 +39,8 @@ _CLASS_ATTR = re.compile(r"""\sclass=(["'])(.*?)\1""", re.S)
 _ID_ATTR = re.compile(r"""\sid=(["'])(.*?)\1""", re.S)
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{4,6})")
+# The at-rules that hold other rules, which the walks below go into.
+_GROUPS = ("media", "supports", "layer", "container", "scope")
 
 
 def is_local(filename) -> bool:
@@ -164,9 +166,7 @@ def _dark_without_scripts(rules) -> str:
             dark = [_DARK_HTML.sub("html:not([data-mode])", s) for s in selectors if _DARK_HTML.match(s)]
             if dark:
                 copies.append(",".join(dark) + "{" + tinycss2.serialize(rule.content).strip() + "}")
-        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in (
-            "media", "supports", "layer", "container", "scope",
-        ):
+        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in _GROUPS:
             inner = _dark_without_scripts(
                 tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
             if inner:
@@ -243,9 +243,7 @@ def _purge(rules, known: set[str], prefixes) -> str:
             if selectors:
                 prelude = ",".join(tinycss2.serialize(s).strip() for s in selectors)
                 kept.append(prelude + "{" + tinycss2.serialize(rule.content).strip() + "}")
-        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in (
-            "media", "supports", "layer", "container", "scope",
-        ):
+        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in _GROUPS:
             inner = _purge(
                 tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
                 known, prefixes,
