@@ -108,11 +108,18 @@ def test_the_bench_counts_the_processor_time_of_the_warm_writers(tmp_path):
     assert cpu["adopted"] > cpu["unadopted"] + 1.0, cpu
 
 
-def test_the_report_shows_make_test_when_it_was_timed():
-    from handbook.tools.scale import MADE, STAGES, TEST_STAGE, report
+def _figures(n: int) -> dict[str, float]:
+    """Every figure time_book gives for the N× book, each N (pages: 30 N)."""
+    from handbook.tools.scale import MADE, STAGES
 
     keys = [*STAGES, *(f"{stage} cpu" for stage in MADE), "site links checked", "site bytes", "page bytes"]
-    results = {n: {"pages": 30.0 * n, **{key: float(n) for key in keys}} for n in (1, 10)}
+    return {"pages": 30.0 * n, **{key: float(n) for key in keys}}
+
+
+def test_the_report_shows_make_test_when_it_was_timed():
+    from handbook.tools.scale import TEST_STAGE, report
+
+    results = {n: _figures(n) for n in (1, 10)}
     assert TEST_STAGE not in report(results)
     results[1]["test"], results[10]["test"] = 270.0, 510.0
     row = next(line for line in report(results).splitlines() if line.startswith(TEST_STAGE))
@@ -128,10 +135,9 @@ def test_make_test_is_timed_only_with_a_scale():
 
 
 def test_a_make_test_that_failed_is_shown_as_failed_beside_the_other_figures():
-    from handbook.tools.scale import MADE, STAGES, TEST_STAGE, report
+    from handbook.tools.scale import STAGES, TEST_STAGE, report
 
-    keys = [*STAGES, *(f"{stage} cpu" for stage in MADE), "site links checked", "site bytes", "page bytes"]
-    results = {n: {"pages": 30.0 * n, **{key: float(n) for key in keys}} for n in (1, 10, 30)}
+    results = {n: _figures(n) for n in (1, 10, 30)}
     results[1]["test"], results[10]["test"], results[30]["test"] = 270.0, 510.0, float("nan")
     lines = report(results).splitlines()
     row = next(line for line in lines if line.startswith(TEST_STAGE))
@@ -143,12 +149,8 @@ def test_a_make_test_that_failed_is_shown_as_failed_beside_the_other_figures():
 def test_the_bench_prints_every_figure_and_fails_when_make_test_failed(monkeypatch, capsys):
     from handbook.tools import scale
 
-    keys = [*scale.STAGES, *(f"{stage} cpu" for stage in scale.MADE),
-            "site links checked", "site bytes", "page bytes"]
-
     def timed(n, work, tests):
-        return {"pages": 30.0 * n, **{key: float(n) for key in keys},
-                "test": float("nan") if n == 30 else 100.0 * n}
+        return {**_figures(n), "test": float("nan") if n == 30 else 100.0 * n}
 
     monkeypatch.setattr(scale, "time_book", timed)
     assert scale.bench(10, 30, tests=True) == 1

@@ -331,9 +331,8 @@ def bench(*scales: int, tests: bool = False) -> int:
     print(report(results))
     failed = [n for n in results if math.isnan(results[n].get("test", 0.0))]
     if failed:
-        n = failed[0]
         print(f"make test failed on the {', '.join(f'{n}×' for n in failed)} book "
-              f"(above, what failed). To see why: `python -m handbook.tools.scale {n} OUT`, "
+              f"(above, what failed). To see why: `python -m handbook.tools.scale {failed[0]} OUT`, "
               f"then `DOCS=OUT make test`.", file=sys.stderr)
         return 1
     return 0
